@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): a thin shell over `billfold.app`."""

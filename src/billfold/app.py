@@ -1,0 +1,349 @@
+"""Billfold: the library's front door. It owns the transactions; use cases do the work.
+
+    bf = Billfold("sqlite:///wallets.db")
+    shop = bf.store(bf.create_store("Acme", currency="SAR").id)
+    shop.credit("cus-1", "main", 5000, funding_type="cash", expires_in="90d")
+    shop.debit("cus-1", "main", 1200, idempotency_key="order-1001")
+    shop.balance("cus-1", "main").available   # 3800
+
+Every mutation takes an optional `idempotency_key`; a retry with the same key
+and arguments returns the first outcome (result or refusal) and moves nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from billfold import codec, idempotency, stores
+from billfold.clock import Clock, SystemClock
+from billfold.durations import resolve_expiry
+from billfold.errors import BillfoldError
+from billfold.ledger import expiry, holds, lot_admin, movements, queries
+from billfold.ledger.models import Balance, Hold, Lot, LotUsage, Page, SweepResult, Transaction
+from billfold.ledger.verify import VerifyReport, verify
+from billfold.store.engine import READ_ONLY, make_engine
+from billfold.store.migrate import upgrade
+
+T = TypeVar("T")
+MAX_TRANSACTION_ATTEMPTS = 8
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+
+
+class _Replay(Exception):
+    """A concurrent request with the same idempotency key committed first."""
+
+
+class Billfold:
+    """A billfold database. Thread-safe; share one per process."""
+
+    def __init__(self, database_url: str = "sqlite:///billfold.db", *,
+                 clock: Clock | None = None, migrate: bool = True,
+                 engine: Engine | None = None):
+        self.engine = engine or make_engine(database_url)
+        self.clock: Clock = clock or SystemClock()
+        if migrate:
+            upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Billfold:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- transactions -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def begin(self, *, read_only: bool = False) -> Iterator[Connection]:
+        """One database transaction (BEGIN IMMEDIATE on SQLite unless read-only)."""
+        with self.engine.connect() as conn:
+            if read_only:
+                conn = conn.execution_options(**READ_ONLY)
+            with conn.begin():
+                yield conn
+
+    def run(self, work: Callable[[Connection], T], *, read_only: bool = False) -> T:
+        """Run `work` in a transaction, retrying a bounded number of times on
+        serialization failures and deadlocks."""
+        for attempt in range(MAX_TRANSACTION_ATTEMPTS):
+            try:
+                with self.begin(read_only=read_only) as conn:
+                    return work(conn)
+            except DBAPIError as error:
+                code = getattr(error.orig, "sqlstate", None)
+                if code not in RETRYABLE_SQLSTATES or attempt == MAX_TRANSACTION_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def mutate(self, store_id: str, operation: str, request: dict[str, Any],
+               work: Callable[[Connection, datetime], T], result_type: type[T],
+               idempotency_key: str | None) -> T:
+        """Run a use case once per idempotency key (see module docstring)."""
+        if idempotency_key is None:
+            return self.run(lambda conn: work(conn, self.clock.now()))
+        key = idempotency.check_key(idempotency_key)
+        print_ = idempotency.fingerprint(operation, request)
+
+        def attempt(conn: Connection) -> tuple[bool, Any]:
+            found = idempotency.find(conn, store_id, key, operation, print_)
+            if found is not None:
+                return True, found
+            now = self.clock.now()
+            result = work(conn, now)
+            if not idempotency.save(conn, store_id, key, operation, print_, idempotency.OK,
+                                    codec.encode(result), now):
+                raise _Replay
+            return False, result
+
+        for _ in range(MAX_TRANSACTION_ATTEMPTS):
+            try:
+                replayed, value = self.run(attempt)
+            except (_Replay, IntegrityError):
+                continue
+            except BillfoldError as refusal:
+                if refusal.type == "conflict" and refusal.code == "idempotency_conflict":
+                    raise
+                self._remember_refusal(store_id, key, operation, print_, refusal)
+                raise
+            if not replayed:
+                return value  # type: ignore[no-any-return]
+            return _replay(value, result_type)
+        raise AssertionError("idempotent request kept colliding")
+
+    def _remember_refusal(self, store_id: str, key: str, operation: str, print_: str,
+                          refusal: BillfoldError) -> None:
+        def store_refusal(conn: Connection) -> None:
+            found = idempotency.find(conn, store_id, key, operation, print_)
+            if found is None:
+                idempotency.save(conn, store_id, key, operation, print_, idempotency.ERROR,
+                                 refusal.to_dict(), self.clock.now(), refusal.status)
+            elif found.outcome == idempotency.OK:
+                raise _Replay  # another attempt succeeded first: not ours to overwrite
+
+        with contextlib.suppress(_Replay):
+            self.run(store_refusal)
+
+    # -- stores -------------------------------------------------------------------------
+
+    def create_store(self, name: str, *, currency: str) -> stores.Store:
+        return self.run(lambda c: stores.create_store(c, name=name, currency=currency,
+                                                      now=self.clock.now()))
+
+    def create_api_key(self, store_id: str) -> stores.NewApiKey:
+        return self.run(lambda c: stores.create_api_key(c, store_id=store_id,
+                                                        now=self.clock.now()))
+
+    def authenticate(self, secret: str) -> str:
+        return self.run(lambda c: stores.authenticate(c, secret), read_only=True)
+
+    def store(self, store_id: str) -> StoreWallets:
+        self.run(lambda c: stores.get_store(c, store_id), read_only=True)
+        return StoreWallets(self, store_id)
+
+    def verify(self) -> VerifyReport:
+        return self.run(lambda c: verify(c, self.clock.now()), read_only=True)
+
+    def sweep(self) -> tuple[int, SweepResult]:
+        """Expire timed-out holds and expired lots in every store, batch by batch."""
+        holds_released, lots_total = 0, SweepResult(0, 0, 0)
+        for store in self.run(stores.list_stores, read_only=True):
+            handle = StoreWallets(self, store.id)
+            holds_released += handle.expire_holds()
+            result = handle.expire_lots()
+            lots_total = SweepResult(lots_total.transactions + result.transactions,
+                                     lots_total.lots + result.lots,
+                                     lots_total.amount + result.amount)
+        return holds_released, lots_total
+
+
+class StoreWallets:
+    """One store's wallets. Every method is one transaction."""
+
+    def __init__(self, billfold: Billfold, store_id: str):
+        self._bf = billfold
+        self.store_id = store_id
+
+    @property
+    def now(self) -> datetime:
+        return self._bf.clock.now()
+
+    # -- programs -----------------------------------------------------------------------
+
+    def create_program(self, name: str, *, unit: str, spending_strategy: str = "expiry_first",
+                       expires_in: object = None) -> None:
+        from billfold.durations import parse_duration_seconds
+
+        seconds = None if expires_in is None else parse_duration_seconds(expires_in)
+        self._bf.run(lambda c: stores.create_program(
+            c, store_id=self.store_id, name=name, unit=unit, now=self.now,
+            spending_strategy=spending_strategy, default_expires_seconds=seconds))
+
+    def update_program(self, name: str, *, spending_strategy: str | None = None) -> None:
+        self._bf.run(lambda c: stores.update_program(
+            c, store_id=self.store_id, name=name, spending_strategy=spending_strategy))
+
+    # -- movements ----------------------------------------------------------------------
+
+    def credit(self, customer_id: str, program: str, amount: int, *, funding_type: str,
+               expires_in: object = None, expires_at: datetime | None = None,
+               withdrawable: bool | None = None, description: str | None = None,
+               reference: str | None = None, metadata: dict[str, Any] | None = None,
+               idempotency_key: str | None = None) -> Transaction:
+        request = {"customer_id": customer_id, "program": program, "amount": amount,
+                   "funding_type": funding_type, "expires_in": expires_in,
+                   "expires_at": expires_at, "withdrawable": withdrawable,
+                   "description": description, "reference": reference, "metadata": metadata}
+
+        def work(conn: Connection, now: datetime) -> Transaction:
+            return movements.credit(
+                conn, store_id=self.store_id, customer_id=customer_id, program=program,
+                amount=amount, funding_type=funding_type, now=now,
+                expires_at=resolve_expiry(now, expires_in=expires_in, expires_at=expires_at),
+                is_withdrawable=withdrawable, description=description, reference=reference,
+                metadata=metadata)
+
+        return self._bf.mutate(self.store_id, "credit", request, work, Transaction,
+                               idempotency_key)
+
+    def debit(self, customer_id: str, program: str, amount: int, *,
+              description: str | None = None, reference: str | None = None,
+              metadata: dict[str, Any] | None = None,
+              idempotency_key: str | None = None) -> Transaction:
+        request = {"customer_id": customer_id, "program": program, "amount": amount,
+                   "description": description, "reference": reference, "metadata": metadata}
+        return self._bf.mutate(
+            self.store_id, "debit", request,
+            lambda conn, now: movements.debit(
+                conn, store_id=self.store_id, customer_id=customer_id, program=program,
+                amount=amount, now=now, description=description, reference=reference,
+                metadata=metadata),
+            Transaction, idempotency_key)
+
+    def reverse(self, transaction_id: str, *, amount: int | None = None,
+                description: str | None = None, metadata: dict[str, Any] | None = None,
+                idempotency_key: str | None = None) -> Transaction:
+        request = {"transaction_id": transaction_id, "amount": amount,
+                   "description": description, "metadata": metadata}
+        return self._bf.mutate(
+            self.store_id, "reverse", request,
+            lambda conn, now: movements.reverse(
+                conn, store_id=self.store_id, transaction_id=transaction_id, now=now,
+                amount=amount, description=description, metadata=metadata),
+            Transaction, idempotency_key)
+
+    # -- holds --------------------------------------------------------------------------
+
+    def hold(self, customer_id: str, program: str, amount: int, *, expires_in: object = None,
+             reference: str | None = None, metadata: dict[str, Any] | None = None,
+             idempotency_key: str | None = None) -> Hold:
+        request = {"customer_id": customer_id, "program": program, "amount": amount,
+                   "expires_in": expires_in, "reference": reference, "metadata": metadata}
+        return self._bf.mutate(
+            self.store_id, "hold", request,
+            lambda conn, now: holds.place_hold(
+                conn, store_id=self.store_id, customer_id=customer_id, program=program,
+                amount=amount, now=now, expires_at=resolve_expiry(now, expires_in=expires_in),
+                reference=reference, metadata=metadata),
+            Hold, idempotency_key)
+
+    def capture(self, hold_id: str, *, amount: int | None = None,
+                description: str | None = None, idempotency_key: str | None = None) -> Hold:
+        request = {"hold_id": hold_id, "amount": amount, "description": description}
+        return self._bf.mutate(
+            self.store_id, "capture", request,
+            lambda conn, now: holds.capture_hold(conn, store_id=self.store_id, hold_id=hold_id,
+                                                 now=now, amount=amount,
+                                                 description=description),
+            Hold, idempotency_key)
+
+    def release(self, hold_id: str, *, idempotency_key: str | None = None) -> Hold:
+        return self._bf.mutate(
+            self.store_id, "release", {"hold_id": hold_id},
+            lambda conn, now: holds.release_hold(conn, store_id=self.store_id,
+                                                 hold_id=hold_id, now=now),
+            Hold, idempotency_key)
+
+    def get_hold(self, hold_id: str) -> Hold:
+        return self._read(lambda c: holds.get_hold(c, self.store_id, hold_id))
+
+    # -- lot administration -------------------------------------------------------------
+
+    def change_lot_expiry(self, lot_id: str, *, expires_at: datetime | None, reason: str,
+                          idempotency_key: str | None = None) -> Transaction:
+        request = {"lot_id": lot_id, "expires_at": expires_at, "reason": reason}
+        return self._bf.mutate(
+            self.store_id, "change_lot_expiry", request,
+            lambda conn, now: lot_admin.change_lot_expiry(
+                conn, store_id=self.store_id, lot_id=lot_id, expires_at=expires_at,
+                reason=reason, now=now),
+            Transaction, idempotency_key)
+
+    def void_lot(self, lot_id: str, *, reason: str,
+                 idempotency_key: str | None = None) -> Transaction:
+        return self._bf.mutate(
+            self.store_id, "void_lot", {"lot_id": lot_id, "reason": reason},
+            lambda conn, now: lot_admin.void_lot(conn, store_id=self.store_id, lot_id=lot_id,
+                                                 reason=reason, now=now),
+            Transaction, idempotency_key)
+
+    # -- sweeps -------------------------------------------------------------------------
+
+    def expire_holds(self) -> int:
+        total = 0
+        while released := self._bf.run(lambda c: holds.expire_holds(c, self.store_id,
+                                                                    self.now)):
+            total += released
+        return total
+
+    def expire_lots(self) -> SweepResult:
+        total = SweepResult(0, 0, 0)
+        while (batch := self._bf.run(
+                lambda c: expiry.sweep_expired_lots(c, self.store_id, self.now))).transactions:
+            total = SweepResult(total.transactions + batch.transactions,
+                                total.lots + batch.lots, total.amount + batch.amount)
+        return total
+
+    # -- reads --------------------------------------------------------------------------
+
+    def balance(self, customer_id: str, program: str = "main") -> Balance:
+        return self._read(lambda c: queries.balance(c, self.store_id, customer_id, program,
+                                                    self.now))
+
+    def lots(self, customer_id: str, program: str = "main", *, status: str | None = None,
+             limit: int = queries.DEFAULT_PAGE_SIZE,
+             starting_after: str | None = None) -> Page[Lot]:
+        return self._read(lambda c: queries.list_lots(
+            c, self.store_id, customer_id, program, self.now, status=status, limit=limit,
+            starting_after=starting_after))
+
+    def history(self, customer_id: str, program: str = "main", *,
+                limit: int = queries.DEFAULT_PAGE_SIZE,
+                starting_after: str | None = None) -> Page[Transaction]:
+        return self._read(lambda c: queries.history(c, self.store_id, customer_id, program,
+                                                    limit=limit, starting_after=starting_after))
+
+    def transaction(self, transaction_id: str) -> Transaction:
+        return self._read(lambda c: queries.get_transaction(c, self.store_id, transaction_id))
+
+    def lot(self, lot_id: str) -> Lot:
+        return self._read(lambda c: queries.get_lot(c, self.store_id, lot_id, self.now))
+
+    def lot_usage(self, lot_id: str) -> tuple[LotUsage, ...]:
+        return self._read(lambda c: queries.lot_usage(c, self.store_id, lot_id))
+
+    def _read(self, work: Callable[[Connection], T]) -> T:
+        return self._bf.run(work, read_only=True)
+
+
+def _replay(record: idempotency.Record, result_type: type[T]) -> T:
+    if record.outcome == idempotency.ERROR:
+        raise BillfoldError.from_dict(record.response)
+    return codec.decode(result_type, record.response)  # type: ignore[no-any-return]

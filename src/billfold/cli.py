@@ -1,0 +1,117 @@
+"""The `billfold` command: serve, migrate, verify, stores, keys."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from billfold.settings import Settings
+
+cli = typer.Typer(help="billfold: customer wallets on a double-entry ledger.",
+                  no_args_is_help=True, add_completion=False)
+stores_cli = typer.Typer(help="Manage stores.", no_args_is_help=True)
+keys_cli = typer.Typer(help="Manage a store's secret API keys.", no_args_is_help=True)
+cli.add_typer(stores_cli, name="stores")
+cli.add_typer(keys_cli, name="keys")
+
+DatabaseOption = Annotated[str | None, typer.Option(
+    "--database-url", help="Overrides BILLFOLD_DATABASE_URL.")]
+
+
+def _open(database_url: str | None):  # type: ignore[no-untyped-def]
+    from billfold.app import Billfold
+
+    return Billfold(database_url or Settings.from_env().database_url)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Run the REST API (SQLite ./billfold.db unless BILLFOLD_DATABASE_URL says otherwise)."""
+    import uvicorn
+
+    from billfold.api.main import create_app
+    from billfold.stores import list_stores
+
+    settings = Settings.from_env()
+    billfold = _open(database_url)
+    if not billfold.run(list_stores, read_only=True):
+        store = billfold.create_store("Default store", currency="SAR")
+        key = billfold.create_api_key(store.id)
+        typer.echo(f"Created store {store.id}. Its secret API key (shown once, keep it safe):")
+        typer.echo(f"  {key.secret}")
+    uvicorn.run(create_app(billfold), host=host or settings.host, port=port or settings.port,
+                log_level="info")
+
+
+@cli.command()
+def migrate(database_url: DatabaseOption = None) -> None:
+    """Bring the database schema up to date."""
+    _open(database_url).close()
+    typer.echo("Database is up to date.")
+
+
+@cli.command()
+def verify(database_url: DatabaseOption = None) -> None:
+    """Check every ledger invariant; exit 1 with a report if any fails."""
+    billfold = _open(database_url)
+    report = billfold.verify()
+    typer.echo(report.render())
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@stores_cli.command("create")
+def stores_create(
+    name: str,
+    currency: Annotated[str, typer.Option(help="ISO 4217 code of the store's currency.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create a store and print its id and a secret API key (shown once)."""
+    from billfold.errors import BillfoldError
+
+    billfold = _open(database_url)
+    try:
+        store = billfold.create_store(name, currency=currency)
+    except BillfoldError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from error
+    key = billfold.create_api_key(store.id)
+    if as_json:
+        typer.echo(json.dumps({"store_id": store.id, "api_key": key.secret}))
+    else:
+        typer.echo(f"store_id: {store.id}\napi_key:  {key.secret}  (shown once)")
+
+
+@keys_cli.command("create")
+def keys_create(store_id: Annotated[str, typer.Option("--store")],
+                database_url: DatabaseOption = None) -> None:
+    """Issue another secret key for a store."""
+    key = _open(database_url).create_api_key(store_id)
+    typer.echo(f"key_id:  {key.id}\napi_key: {key.secret}  (shown once)")
+
+
+@keys_cli.command("revoke")
+def keys_revoke(key_id: str, store_id: Annotated[str, typer.Option("--store")],
+                database_url: DatabaseOption = None) -> None:
+    """Revoke a key; requests with it are refused from now on."""
+    from billfold.stores import revoke_api_key
+
+    billfold = _open(database_url)
+    billfold.run(lambda c: revoke_api_key(c, store_id=store_id, key_id=key_id,
+                                          now=billfold.clock.now()))
+    typer.echo(f"Revoked {key_id}.")
+
+
+def main() -> None:
+    cli(prog_name="billfold")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

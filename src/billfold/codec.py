@@ -1,0 +1,58 @@
+"""Frozen dataclasses to JSON-safe dicts and back.
+
+Used to store a use case's result beside its idempotency key, so that a replay
+returns an equal object. Handles the field types our results use: int, str,
+bool, None, datetime, dict, tuples and nested dataclasses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+
+def encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    assert value is None or isinstance(value, int | str | float), type(value)
+    return value
+
+
+@cache
+def _hints(klass: type) -> dict[str, Any]:
+    return typing.get_type_hints(klass)
+
+
+def decode(klass: Any, data: Any) -> Any:
+    """Rebuild `data` as an instance of the type annotation `klass`."""
+    if data is None:
+        return None
+    origin = typing.get_origin(klass)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(klass) if a is not type(None)]
+        assert len(options) == 1, f"ambiguous union {klass}"
+        return decode(options[0], data)
+    if origin is tuple:
+        (item_type, _ellipsis) = typing.get_args(klass)
+        return tuple(decode(item_type, item) for item in data)
+    if origin is dict or klass is dict:
+        return dict(data)
+    if dataclasses.is_dataclass(klass):
+        hints = _hints(klass)
+        return klass(**{f.name: decode(hints[f.name], data[f.name])
+                        for f in dataclasses.fields(klass)})
+    if klass is datetime:
+        return datetime.fromisoformat(data)
+    if klass is typing.Any:
+        return data
+    return data

@@ -1,0 +1,71 @@
+"""Idempotency records: the first outcome of a keyed request, kept with its effect.
+
+Same key + same request → the stored outcome (a result or a refusal) again;
+same key + another request → IdempotencyConflict. The record is written in the
+same transaction as the effect; a refusal is written in its own transaction
+after the failed one rolled back, so nothing else of it survives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from billfold.codec import encode
+from billfold.errors import IdempotencyConflict, require
+from billfold.store.sql import insert_if_absent
+from billfold.store.tables import idempotency_keys
+
+MAX_KEY_LENGTH = 255
+OK, ERROR = "ok", "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    operation: str
+    fingerprint: str
+    outcome: str
+    status_code: int | None
+    response: Any
+
+
+def check_key(key: object) -> str:
+    require(isinstance(key, str) and 0 < len(key) <= MAX_KEY_LENGTH and key.isprintable(),
+            f"An idempotency key is a printable string of 1 to {MAX_KEY_LENGTH} characters.",
+            param="idempotency_key")
+    return key  # type: ignore[return-value]
+
+
+def fingerprint(operation: str, request: Any) -> str:
+    canonical = json.dumps([operation, encode(request)], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def find(conn: Connection, store_id: str, key: str, operation: str,
+         print_: str) -> Record | None:
+    """The stored record for `key`, or None; IdempotencyConflict if it was another request."""
+    row = conn.execute(select(idempotency_keys).where(
+        idempotency_keys.c.store_id == store_id, idempotency_keys.c.key == key)).one_or_none()
+    if row is None:
+        return None
+    if row.operation != operation or row.fingerprint != print_:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used with a different request.",
+            param="idempotency_key")
+    return Record(row.operation, row.fingerprint, row.outcome, row.status_code, row.response)
+
+
+def save(conn: Connection, store_id: str, key: str, operation: str, print_: str, outcome: str,
+         response: Any, now: datetime, status_code: int | None = None) -> bool:
+    """Store the outcome; False if another request stored one first."""
+    assert outcome in (OK, ERROR)
+    return insert_if_absent(conn, idempotency_keys, {
+        "store_id": store_id, "key": key, "operation": operation, "fingerprint": print_,
+        "outcome": outcome, "status_code": status_code, "response": response,
+        "created_at": now,
+    })

@@ -1,0 +1,205 @@
+"""Wallet and store accounts, and the one function that posts to them.
+
+A wallet is an account of kind 'wallet'. Store accounts are named by code
+(issued, spent, expired, voided, reversed, holds), funding type, unit and a
+bucket chosen from the wallet id, so that movements on different wallets
+seldom wait on the same store row. Lock order: wallets (by id, `FOR UPDATE`)
+first, then store accounts by id, which `post` takes last.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from billfold.errors import NotFound, require
+from billfold.ids import new_id
+from billfold.store.sql import insert_if_absent
+from billfold.store.tables import accounts, customers, postings, programs
+
+STORE_ACCOUNT_BUCKETS = 8
+SPENDING_STRATEGIES = ("expiry_first", "oldest_first")
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    name: str
+    unit: str
+    spending_strategy: str
+    default_expires_seconds: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One account's share of a transaction. Sums over a transaction are zero."""
+
+    account_id: str
+    amount: int = 0
+    held_delta: int = 0
+    pending_delta: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    seq: int
+    balance_after: int
+    held_after: int
+
+
+def bucket_of(wallet_id: str) -> int:
+    return zlib.crc32(wallet_id.encode()) % STORE_ACCOUNT_BUCKETS
+
+
+def store_account_id(code: str, unit: str, funding_type: str | None, wallet_id: str) -> str:
+    return f"acc_{code}.{funding_type or 'all'}.{unit}.{bucket_of(wallet_id)}"
+
+
+def get_program(conn: Connection, store_id: str, name: str) -> Program:
+    row = conn.execute(
+        select(programs.c.name, programs.c.unit, programs.c.spending_strategy,
+               programs.c.default_expires_seconds)
+        .where(programs.c.store_id == store_id, programs.c.name == name)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"No program named {name!r} in this store.", code="program_not_found",
+                       param="program")
+    return Program(*row)
+
+
+def customer_exists(conn: Connection, store_id: str, customer_id: str) -> bool:
+    return conn.execute(
+        select(customers.c.customer_id)
+        .where(customers.c.store_id == store_id, customers.c.customer_id == customer_id)
+    ).first() is not None
+
+
+def ensure_customer(conn: Connection, store_id: str, customer_id: str, now: datetime) -> None:
+    require(isinstance(customer_id, str) and 0 < len(customer_id) <= 200,
+            "customer_id must be a non-empty string of at most 200 characters.",
+            param="customer_id")
+    insert_if_absent(conn, customers, {
+        "store_id": store_id, "customer_id": customer_id, "email": None, "name": None,
+        "metadata": {}, "created_at": now,
+    })
+
+
+def lock_wallet(conn: Connection, store_id: str, customer_id: str, program: str) -> Row[Any] | None:
+    """The wallet row, locked until commit (FOR UPDATE; SQLite holds the write lock already)."""
+    return conn.execute(
+        select(accounts)
+        .where(accounts.c.store_id == store_id, accounts.c.customer_id == customer_id,
+               accounts.c.program == program)
+        .with_for_update()
+    ).one_or_none()
+
+
+def lock_wallet_by_id(conn: Connection, store_id: str, wallet_id: str) -> Row[Any]:
+    row = conn.execute(
+        select(accounts)
+        .where(accounts.c.store_id == store_id, accounts.c.account_id == wallet_id,
+               accounts.c.kind == "wallet")
+        .with_for_update()
+    ).one_or_none()
+    assert row is not None, f"wallet {wallet_id} vanished"
+    return row
+
+
+def open_wallet(conn: Connection, store_id: str, customer_id: str, program: Program,
+                now: datetime) -> Row[Any]:
+    """Lock the customer's wallet in `program`, creating customer and wallet if new."""
+    row = lock_wallet(conn, store_id, customer_id, program.name)
+    if row is not None:
+        return row
+    ensure_customer(conn, store_id, customer_id, now)
+    wallet_id = new_id("wal")
+    # A concurrent creator may win the insert; the lock below then finds its wallet.
+    insert_if_absent(conn, accounts, _account_values(
+        store_id, wallet_id, kind="wallet", unit=program.unit, now=now,
+        customer_id=customer_id, program=program.name, bucket=bucket_of(wallet_id)))
+    row = lock_wallet(conn, store_id, customer_id, program.name)
+    assert row is not None
+    return row
+
+
+def post(conn: Connection, store_id: str, transaction_id: str, unit: str, legs: list[Leg],
+         now: datetime) -> dict[str, Posted]:
+    """Apply `legs` to their accounts' running totals and append one posting each.
+
+    Asserts that the legs balance. Wallet accounts must already be locked by the
+    caller; store accounts are created on first use and updated last, in id order.
+    """
+    merged: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for leg in legs:
+        totals = merged[leg.account_id]
+        totals[0] += leg.amount
+        totals[1] += leg.held_delta
+        totals[2] += leg.pending_delta
+    for index in range(3):
+        assert sum(t[index] for t in merged.values()) == 0, f"unbalanced legs {legs}"
+    wallet_first = sorted(merged, key=lambda a: (not a.startswith("wal_"), a))
+    posted: dict[str, Posted] = {}
+    rows = []
+    for account_id in wallet_first:
+        amount, held_delta, pending_delta = merged[account_id]
+        result = _update_account(conn, store_id, account_id, amount, held_delta, pending_delta)
+        if result is None:
+            assert not account_id.startswith("wal_"), f"wallet {account_id} missing"
+            _create_store_account(conn, store_id, account_id, unit, now)
+            result = _update_account(conn, store_id, account_id, amount, held_delta,
+                                     pending_delta)
+            assert result is not None
+        posted[account_id] = result
+        rows.append({
+            "store_id": store_id, "account_id": account_id, "seq": result.seq,
+            "transaction_id": transaction_id, "unit": unit, "amount": amount,
+            "held_delta": held_delta, "pending_delta": pending_delta,
+            "balance_after": result.balance_after, "held_after": result.held_after,
+            "created_at": now,
+        })
+    conn.execute(insert(postings), rows)
+    return posted
+
+
+def _update_account(conn: Connection, store_id: str, account_id: str, amount: int,
+                    held_delta: int, pending_delta: int) -> Posted | None:
+    row = conn.execute(
+        update(accounts)
+        .where(accounts.c.store_id == store_id, accounts.c.account_id == account_id)
+        .values(
+            balance=accounts.c.balance + amount,
+            held=accounts.c.held + held_delta,
+            pending=accounts.c.pending + pending_delta,
+            credits_posted=accounts.c.credits_posted + max(amount, 0),
+            debits_posted=accounts.c.debits_posted + max(-amount, 0),
+            last_seq=accounts.c.last_seq + 1,
+        )
+        .returning(accounts.c.last_seq, accounts.c.balance, accounts.c.held)
+    ).one_or_none()
+    return None if row is None else Posted(row[0], row[1], row[2])
+
+
+def _create_store_account(conn: Connection, store_id: str, account_id: str, unit: str,
+                          now: datetime) -> None:
+    code, funding, account_unit, bucket = account_id.removeprefix("acc_").split(".")
+    assert account_unit == unit
+    insert_if_absent(conn, accounts, _account_values(
+        store_id, account_id, kind="store", unit=unit, now=now, code=code,
+        funding_type=None if funding == "all" else funding, bucket=int(bucket)))
+
+
+def _account_values(store_id: str, account_id: str, *, kind: str, unit: str, now: datetime,
+                    customer_id: str | None = None, program: str | None = None,
+                    code: str | None = None, funding_type: str | None = None,
+                    bucket: int = 0) -> dict[str, Any]:
+    return {
+        "store_id": store_id, "account_id": account_id, "kind": kind,
+        "customer_id": customer_id, "program": program, "code": code,
+        "funding_type": funding_type, "bucket": bucket, "unit": unit, "balance": 0,
+        "held": 0, "pending": 0, "debits_posted": 0, "credits_posted": 0, "last_seq": 0,
+        "created_at": now,
+    }

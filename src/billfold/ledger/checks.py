@@ -1,0 +1,68 @@
+"""Argument checks shared by the ledger's use cases (habit 5: refuse at the edge)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from billfold.errors import InvalidRequest, require
+from billfold.ledger.models import DEFAULT_WITHDRAWABLE, FUNDING_TYPES
+
+MAX_METADATA_KEYS = 50
+MAX_METADATA_KEY_LENGTH = 40
+MAX_METADATA_VALUE_LENGTH = 500
+MAX_TEXT_LENGTH = 1000
+MAX_REFERENCE_LENGTH = 200
+
+
+def check_funding_type(funding_type: object) -> str:
+    if not isinstance(funding_type, str) or funding_type not in FUNDING_TYPES:
+        raise InvalidRequest(
+            f"Unknown funding_type {funding_type!r}; "
+            f"use one of {', '.join(sorted(FUNDING_TYPES))}.",
+            param="funding_type", code="unknown_funding_type",
+        )
+    return funding_type
+
+
+def withdrawable_for(funding_type: str, is_withdrawable: bool | None) -> bool:
+    if is_withdrawable is None:
+        return DEFAULT_WITHDRAWABLE[funding_type]
+    require(isinstance(is_withdrawable, bool), "withdrawable must be true or false.",
+            param="withdrawable")
+    return is_withdrawable
+
+
+def check_text(value: object, param: str, max_length: int = MAX_TEXT_LENGTH) -> str | None:
+    if value is None:
+        return None
+    require(isinstance(value, str) and len(value) <= max_length,
+            f"{param} must be a string of at most {max_length} characters.", param=param)
+    return value  # type: ignore[return-value]
+
+
+def check_metadata(metadata: object) -> dict[str, Any]:
+    if metadata is None:
+        return {}
+    require(isinstance(metadata, dict), "metadata must be an object of string keys.",
+            param="metadata")
+    assert isinstance(metadata, dict)
+    require(len(metadata) <= MAX_METADATA_KEYS,
+            f"metadata may have at most {MAX_METADATA_KEYS} keys.", param="metadata")
+    for key, value in metadata.items():
+        require(isinstance(key, str) and 0 < len(key) <= MAX_METADATA_KEY_LENGTH,
+                f"metadata keys must be strings of 1 to {MAX_METADATA_KEY_LENGTH} characters.",
+                param="metadata")
+        require(value is None or isinstance(value, str | int | bool),
+                "metadata values must be strings, integers, booleans or null.", param="metadata")
+        require(not isinstance(value, str) or len(value) <= MAX_METADATA_VALUE_LENGTH,
+                f"metadata values may be at most {MAX_METADATA_VALUE_LENGTH} characters.",
+                param="metadata")
+    json.dumps(metadata)
+    return dict(metadata)
+
+
+def check_id(value: object, param: str) -> str:
+    require(isinstance(value, str) and 0 < len(value) <= 200,
+            f"{param} must be a non-empty string of at most 200 characters.", param=param)
+    return value  # type: ignore[return-value]

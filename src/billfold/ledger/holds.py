@@ -1,0 +1,213 @@
+"""Holds: reserve now, capture all or part later, or let go.
+
+A hold draws its lots when placed (the lots' `held` grows), so a capture never
+re-chooses lots. Capturing spends from those lots in the order they were
+drawn and lets go of the rest; a release lets go of everything. A lot that
+passed its expiry while held expires at the moment it is let go.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from billfold import outbox
+from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFound
+from billfold.ids import new_id
+from billfold.ledger.accounts import (
+    Leg,
+    customer_exists,
+    get_program,
+    lock_wallet,
+    lock_wallet_by_id,
+    store_account_id,
+)
+from billfold.ledger.checks import MAX_REFERENCE_LENGTH, check_id, check_metadata, check_text
+from billfold.ledger.expiry import expire_wallet_lots
+from billfold.ledger.journal import record
+from billfold.ledger.lots import draw
+from billfold.ledger.models import (
+    HOLD_CAPTURED,
+    HOLD_EXPIRED,
+    HOLD_HELD,
+    HOLD_RELEASED,
+    Hold,
+    LotEntry,
+)
+from billfold.ledger.movements import _single_funding_type, _store_legs
+from billfold.money import check_amount
+from billfold.store.tables import holds, lot_entries, lots
+
+DEFAULT_HOLD_SECONDS = 30 * 60
+MAX_HOLD_SECONDS = 31 * 24 * 3600
+HOLD_SWEEP_BATCH = 500
+
+
+def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: str, amount: int,
+               now: datetime, expires_at: datetime | None = None, reference: str | None = None,
+               metadata: dict[str, Any] | None = None) -> Hold:
+    """Reserve `amount` of available credit until `expires_at` (default 30 minutes)."""
+    check_id(customer_id, "customer_id")
+    check_amount(amount)
+    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    metadata = check_metadata(metadata)
+    expires_at = expires_at or now + timedelta(seconds=DEFAULT_HOLD_SECONDS)
+    if expires_at <= now or expires_at > now + timedelta(seconds=MAX_HOLD_SECONDS):
+        raise InvalidRequest("A hold must expire in the future and within 31 days.",
+                             param="expires_in")
+    prog = get_program(conn, store_id, program)
+    wallet = lock_wallet(conn, store_id, customer_id, program)
+    if wallet is None:
+        if not customer_exists(conn, store_id, customer_id):
+            raise NotFound(f"No customer {customer_id!r} in this store.",
+                           code="customer_not_found", param="customer_id")
+        raise InsufficientFunds(f"The wallet has 0 {prog.unit} available, "
+                                f"{amount} {prog.unit} needed.", param="amount")
+    draws = draw(conn, store_id, wallet.account_id, amount, prog.spending_strategy, now,
+                 unit=wallet.unit)
+    hold_id = new_id("hold")
+    entries = [LotEntry(d.lot_id, d.funding_type, 0, d.take) for d in draws]
+    txn = record(
+        conn, store_id=store_id, wallet=wallet, type="hold", amount=amount,
+        legs=[Leg(wallet.account_id, held_delta=amount),
+              Leg(_holds_account(wallet), held_delta=-amount)],
+        entries=entries, now=now, reference=reference, metadata=metadata, hold_id=hold_id)
+    conn.execute(insert(holds).values(
+        store_id=store_id, hold_id=hold_id, wallet_id=wallet.account_id,
+        customer_id=customer_id, program=program, unit=wallet.unit, amount=amount,
+        captured_amount=0, status=HOLD_HELD, reference=reference, metadata=metadata,
+        expires_at=expires_at, transaction_id=txn.id, settled_transaction_id=None,
+        created_at=now, settled_at=None))
+    hold = get_hold(conn, store_id, hold_id)
+    outbox.emit(conn, store_id, "hold.created", _hold_payload(hold), now)
+    return hold
+
+
+def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime,
+                 amount: int | None = None, description: str | None = None) -> Hold:
+    """Spend `amount` (default all) of an open hold and let go of the rest."""
+    check_text(description, "description")
+    wallet, hold = _lock_open_hold(conn, store_id, hold_id, now)
+    amount = hold.amount if amount is None else check_amount(amount)
+    if amount > hold.amount:
+        raise InvalidRequest(f"Cannot capture {amount}: the hold is for {hold.amount}.",
+                             param="amount", code="amount_exceeds_hold")
+    entries, still = [], amount
+    for lot_id, funding_type, held in _held_lots(conn, store_id, hold.transaction_id):
+        take = min(held, still)
+        still -= take
+        entries.append(LotEntry(lot_id, funding_type, -take, -held))
+    legs = [Leg(wallet.account_id, -amount, held_delta=-hold.amount),
+            Leg(_holds_account(wallet), held_delta=hold.amount),
+            *_store_legs("spent", wallet, [e for e in entries if e.amount], -1)]
+    txn = record(conn, store_id=store_id, wallet=wallet, type="capture", amount=amount,
+                 legs=legs, entries=entries, now=now,
+                 funding_type=_single_funding_type([e for e in entries if e.amount]),
+                 description=description, reference=hold.reference, hold_id=hold.hold_id)
+    _settle(conn, store_id, hold.hold_id, HOLD_CAPTURED, amount, txn.id, now)
+    expire_wallet_lots(conn, store_id, wallet, now)
+    captured = get_hold(conn, store_id, hold.hold_id)
+    outbox.emit(conn, store_id, "hold.captured", _hold_payload(captured), now)
+    return captured
+
+
+def release_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime,
+                 status: str = HOLD_RELEASED) -> Hold:
+    """Let go of an open hold; `status` is 'expired' when the timeout does it."""
+    assert status in (HOLD_RELEASED, HOLD_EXPIRED)
+    wallet, hold = _lock_open_hold(conn, store_id, hold_id, now,
+                                   allow_expired=status == HOLD_EXPIRED)
+    entries = [LotEntry(lot_id, funding_type, 0, -held)
+               for lot_id, funding_type, held in _held_lots(conn, store_id, hold.transaction_id)]
+    txn = record(conn, store_id=store_id, wallet=wallet, type="release", amount=hold.amount,
+                 legs=[Leg(wallet.account_id, held_delta=-hold.amount),
+                       Leg(_holds_account(wallet), held_delta=hold.amount)],
+                 entries=entries, now=now, reference=hold.reference, hold_id=hold.hold_id,
+                 description="Hold expired" if status == HOLD_EXPIRED else None)
+    _settle(conn, store_id, hold.hold_id, status, 0, txn.id, now)
+    expire_wallet_lots(conn, store_id, wallet, now)
+    released = get_hold(conn, store_id, hold.hold_id)
+    outbox.emit(conn, store_id, f"hold.{status}", _hold_payload(released), now)
+    return released
+
+
+def expire_holds(conn: Connection, store_id: str, now: datetime,
+                 limit: int = HOLD_SWEEP_BATCH) -> int:
+    """Release up to `limit` holds of one store whose time is up; returns how many."""
+    rows = conn.execute(
+        select(holds.c.hold_id, holds.c.wallet_id)
+        .where(holds.c.store_id == store_id, holds.c.status == HOLD_HELD,
+               holds.c.expires_at <= now)
+        .order_by(holds.c.wallet_id, holds.c.hold_id).limit(limit)
+    ).all()
+    count = 0
+    for hold_id, _wallet_id in rows:  # ordered by wallet: the one lock order
+        try:
+            release_hold(conn, store_id=store_id, hold_id=hold_id, now=now, status=HOLD_EXPIRED)
+            count += 1
+        except Conflict:
+            continue  # settled meanwhile by a capture or release
+    return count
+
+
+def get_hold(conn: Connection, store_id: str, hold_id: str) -> Hold:
+    check_id(hold_id, "hold_id")
+    row = conn.execute(select(holds).where(holds.c.store_id == store_id,
+                                           holds.c.hold_id == hold_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"No hold {hold_id!r} in this store.", code="hold_not_found",
+                       param="hold_id")
+    return Hold(
+        id=row.hold_id, store_id=row.store_id, wallet_id=row.wallet_id,
+        customer_id=row.customer_id, program=row.program, unit=row.unit, status=row.status,
+        amount=row.amount, captured_amount=row.captured_amount, reference=row.reference,
+        metadata=row.metadata, expires_at=row.expires_at, created_at=row.created_at,
+        settled_at=row.settled_at, transaction_id=row.transaction_id,
+        settled_transaction_id=row.settled_transaction_id)
+
+
+def _lock_open_hold(conn: Connection, store_id: str, hold_id: str, now: datetime, *,
+                    allow_expired: bool = False) -> tuple[Any, Any]:
+    wallet_id = get_hold(conn, store_id, hold_id).wallet_id
+    wallet = lock_wallet_by_id(conn, store_id, wallet_id)
+    hold = conn.execute(select(holds).where(holds.c.store_id == store_id,
+                                            holds.c.hold_id == hold_id)).one()
+    if hold.status != HOLD_HELD:
+        raise Conflict(f"The hold is already {hold.status}.", code="hold_not_open")
+    if hold.expires_at <= now and not allow_expired:
+        raise Conflict("The hold has expired; its credit is no longer reserved.",
+                       code="hold_expired")
+    return wallet, hold
+
+
+def _held_lots(conn: Connection, store_id: str, transaction_id: str) -> list[tuple[str, str, int]]:
+    """The lots a hold drew, in the order it drew them (spending order at placement)."""
+    rows = conn.execute(
+        select(lot_entries.c.lot_id, lots.c.funding_type, lot_entries.c.held_delta)
+        .join(lots, (lots.c.store_id == lot_entries.c.store_id)
+              & (lots.c.lot_id == lot_entries.c.lot_id))
+        .where(lot_entries.c.store_id == store_id,
+               lot_entries.c.transaction_id == transaction_id)
+        .order_by(lot_entries.c.position)
+    ).all()
+    return [(r.lot_id, r.funding_type, r.held_delta) for r in rows]
+
+
+def _settle(conn: Connection, store_id: str, hold_id: str, status: str, captured: int,
+            transaction_id: str, now: datetime) -> None:
+    conn.execute(update(holds).where(holds.c.store_id == store_id, holds.c.hold_id == hold_id)
+                 .values(status=status, captured_amount=captured, settled_at=now,
+                         settled_transaction_id=transaction_id))
+
+
+def _holds_account(wallet: Any) -> str:
+    return store_account_id("holds", wallet.unit, None, wallet.account_id)
+
+
+def _hold_payload(hold: Hold) -> dict[str, Any]:
+    return {"hold_id": hold.id, "status": hold.status, "wallet_id": hold.wallet_id,
+            "customer_id": hold.customer_id, "program": hold.program, "unit": hold.unit,
+            "amount": hold.amount, "captured_amount": hold.captured_amount,
+            "reference": hold.reference}

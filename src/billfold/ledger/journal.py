@@ -1,0 +1,62 @@
+"""Writing a ledger transaction: the row, its lot entries and its postings.
+
+`record` is the single path every movement takes, so every movement is
+double-entry (asserted by `accounts.post`) and leaves a lot trail.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert
+
+from billfold.ids import new_id
+from billfold.ledger.accounts import Leg, post
+from billfold.ledger.lots import apply_entries
+from billfold.ledger.models import TRANSACTION_TYPES, LotEntry, Transaction
+from billfold.store.tables import transactions
+
+MAX_DESCRIPTION_LENGTH = 1000
+MAX_REFERENCE_LENGTH = 200
+
+
+def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amount: int,
+           legs: list[Leg], entries: list[LotEntry], now: datetime,
+           funding_type: str | None = None, description: str | None = None,
+           reference: str | None = None, metadata: dict[str, Any] | None = None,
+           reverses_transaction_id: str | None = None, hold_id: str | None = None,
+           lot_id: str | None = None, transaction_id: str | None = None) -> Transaction:
+    """Append one transaction touching `wallet` (locked by the caller)."""
+    assert type in TRANSACTION_TYPES, type
+    assert amount >= 0
+    transaction_id = transaction_id or new_id("txn")
+    apply_entries(conn, store_id, transaction_id, entries, now)
+    posted = post(conn, store_id, transaction_id, wallet.unit, legs, now)
+    after = posted[wallet.account_id]
+    conn.execute(insert(transactions).values(
+        store_id=store_id, transaction_id=transaction_id, type=type,
+        wallet_id=wallet.account_id, customer_id=wallet.customer_id, program=wallet.program,
+        unit=wallet.unit, amount=amount, balance_after=after.balance_after,
+        held_after=after.held_after, funding_type=funding_type, description=description,
+        reference=reference, metadata=metadata or {},
+        reverses_transaction_id=reverses_transaction_id, hold_id=hold_id, lot_id=lot_id,
+        created_at=now,
+    ))
+    return Transaction(
+        id=transaction_id, store_id=store_id, type=type, wallet_id=wallet.account_id,
+        customer_id=wallet.customer_id, program=wallet.program, unit=wallet.unit,
+        amount=amount, balance_after=after.balance_after, held_after=after.held_after,
+        funding_type=funding_type, description=description, reference=reference,
+        metadata=metadata or {}, reverses_transaction_id=reverses_transaction_id,
+        hold_id=hold_id, lot_id=lot_id, created_at=now, lots=tuple(entries),
+    )
+
+
+def event_payload(txn: Transaction) -> dict[str, Any]:
+    return {
+        "transaction_id": txn.id, "type": txn.type, "wallet_id": txn.wallet_id,
+        "customer_id": txn.customer_id, "program": txn.program, "unit": txn.unit,
+        "amount": txn.amount, "balance_after": txn.balance_after,
+        "held_after": txn.held_after, "reference": txn.reference,
+    }

@@ -1,0 +1,239 @@
+"""Credit, debit and reversal: the movements between a wallet and the store."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from billfold import outbox
+from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFound
+from billfold.ids import new_id
+from billfold.ledger.accounts import (
+    Leg,
+    customer_exists,
+    get_program,
+    lock_wallet,
+    lock_wallet_by_id,
+    open_wallet,
+    store_account_id,
+)
+from billfold.ledger.checks import (
+    MAX_REFERENCE_LENGTH,
+    check_funding_type,
+    check_id,
+    check_metadata,
+    check_text,
+    withdrawable_for,
+)
+from billfold.ledger.journal import event_payload, record
+from billfold.ledger.lots import create_lot, draw
+from billfold.ledger.models import LOT_ACTIVE, LotEntry, Transaction
+from billfold.money import check_amount
+from billfold.store.tables import lot_entries, lots, transactions
+
+CREDIT_TYPES = frozenset({"credit", "refund", "cashback"})
+DEBIT_TYPES = frozenset({"debit", "capture", "withdrawal"})
+
+
+def credit(conn: Connection, *, store_id: str, customer_id: str, program: str, amount: int,
+           funding_type: str, now: datetime, expires_at: datetime | None = None,
+           is_withdrawable: bool | None = None, description: str | None = None,
+           reference: str | None = None, metadata: dict[str, Any] | None = None,
+           type: str = "credit", source_type: str = "manual",
+           source_id: str | None = None) -> Transaction:
+    """Add `amount` to the wallet as a new lot; the store's issuance account pays for it."""
+    check_id(customer_id, "customer_id")
+    check_amount(amount)
+    check_funding_type(funding_type)
+    withdrawable = withdrawable_for(funding_type, is_withdrawable)
+    metadata = check_metadata(metadata)
+    check_text(description, "description")
+    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    assert type in CREDIT_TYPES
+    prog = get_program(conn, store_id, program)
+    if expires_at is None and prog.default_expires_seconds:
+        expires_at = now + timedelta(seconds=prog.default_expires_seconds)
+    if expires_at is not None and expires_at <= now:
+        raise InvalidRequest("expires_at must be in the future.", param="expires_at")
+    wallet = open_wallet(conn, store_id, customer_id, prog, now)
+    transaction_id = new_id("txn")
+    lot_id = create_lot(
+        conn, store_id, wallet.account_id, wallet.unit, amount, funding_type=funding_type,
+        is_withdrawable=withdrawable, expires_at=expires_at, source_type=source_type,
+        source_id=source_id, description=description, transaction_id=transaction_id, now=now)
+    txn = record(
+        conn, store_id=store_id, wallet=wallet, type=type, amount=amount,
+        legs=[Leg(wallet.account_id, amount),
+              Leg(store_account_id("issued", wallet.unit, funding_type, wallet.account_id),
+                  -amount)],
+        entries=[LotEntry(lot_id, funding_type, amount, 0)], now=now,
+        funding_type=funding_type, description=description, reference=reference,
+        metadata=metadata, lot_id=lot_id, transaction_id=transaction_id)
+    outbox.emit(conn, store_id, "wallet.credited", event_payload(txn), now)
+    return txn
+
+
+def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, amount: int,
+          now: datetime, description: str | None = None, reference: str | None = None,
+          metadata: dict[str, Any] | None = None) -> Transaction:
+    """Spend `amount` from the wallet in spending order, or refuse with InsufficientFunds."""
+    check_id(customer_id, "customer_id")
+    check_amount(amount)
+    metadata = check_metadata(metadata)
+    check_text(description, "description")
+    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    prog = get_program(conn, store_id, program)
+    wallet = lock_wallet(conn, store_id, customer_id, program)
+    if wallet is None:
+        if not customer_exists(conn, store_id, customer_id):
+            raise NotFound(f"No customer {customer_id!r} in this store.",
+                           code="customer_not_found", param="customer_id")
+        raise InsufficientFunds(f"The wallet has 0 {prog.unit} available, "
+                                f"{amount} {prog.unit} needed.", param="amount")
+    draws = draw(conn, store_id, wallet.account_id, amount, prog.spending_strategy, now,
+                 unit=wallet.unit)
+    entries = [LotEntry(d.lot_id, d.funding_type, -d.take, 0) for d in draws]
+    txn = record(
+        conn, store_id=store_id, wallet=wallet, type="debit", amount=amount,
+        legs=[Leg(wallet.account_id, -amount), *_store_legs("spent", wallet, entries, -1)],
+        entries=entries, now=now, funding_type=_single_funding_type(entries),
+        description=description, reference=reference, metadata=metadata)
+    outbox.emit(conn, store_id, "wallet.debited", event_payload(txn), now)
+    return txn
+
+
+def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: datetime,
+            amount: int | None = None, description: str | None = None,
+            metadata: dict[str, Any] | None = None) -> Transaction:
+    """Undo all or part of a credit or debit with a new 'reversal' transaction.
+
+    A credit is taken back from the lot it created (refused if that part is
+    already spent). A debit is put back into the lots it drew, the lot that
+    expires last first, with their original funding types and expiries; a lot
+    already past its expiry gets its share back as expired (never spendable,
+    swept to breakage).
+    """
+    check_text(description, "description")
+    metadata = check_metadata(metadata)
+    original = _load_transaction(conn, store_id, transaction_id)
+    if original.type not in CREDIT_TYPES | DEBIT_TYPES:
+        raise Conflict(f"A {original.type} transaction cannot be reversed.",
+                       code="not_reversible")
+    wallet = lock_wallet_by_id(conn, store_id, original.wallet_id)
+    left = _reversible_per_lot(conn, store_id, original)
+    reversible = sum(left.values())
+    if reversible == 0:
+        raise Conflict("This transaction has already been fully reversed.",
+                       code="already_reversed")
+    amount = reversible if amount is None else check_amount(amount)
+    if amount > reversible:
+        raise InvalidRequest(f"At most {reversible} {original.unit} of this transaction can "
+                             "still be reversed.", param="amount", code="amount_too_large")
+    if original.type in CREDIT_TYPES:
+        entries, legs = _take_back_credit(conn, store_id, wallet, original, amount, now)
+    else:
+        entries, legs = _put_back_debit(conn, store_id, wallet, left, amount, now)
+    txn = record(
+        conn, store_id=store_id, wallet=wallet, type="reversal", amount=amount, legs=legs,
+        entries=entries, now=now, funding_type=_single_funding_type(entries),
+        description=description, reference=original.reference, metadata=metadata,
+        reverses_transaction_id=original.transaction_id)
+    if original.type not in CREDIT_TYPES:
+        _reopen_lots(conn, store_id, [e.lot_id for e in entries], now)
+    outbox.emit(conn, store_id, "transaction.reversed", event_payload(txn), now)
+    return txn
+
+
+def _take_back_credit(conn: Connection, store_id: str, wallet: Any, original: Any, amount: int,
+                      now: datetime) -> tuple[list[LotEntry], list[Leg]]:
+    lot = conn.execute(select(lots).where(lots.c.store_id == store_id,
+                                          lots.c.lot_id == original.lot_id)).one()
+    free = lot.remaining - lot.held if lot.status == LOT_ACTIVE else 0
+    if amount > free:
+        raise InsufficientFunds(
+            f"Only {free} {lot.unit} of this credit is left unspent to take back.",
+            param="amount", code="credit_already_spent")
+    entries = [LotEntry(lot.lot_id, lot.funding_type, -amount, 0)]
+    legs = [Leg(wallet.account_id, -amount),
+            Leg(store_account_id("issued", wallet.unit, lot.funding_type, wallet.account_id),
+                amount)]
+    return entries, legs
+
+
+def _put_back_debit(conn: Connection, store_id: str, wallet: Any, left: dict[str, int],
+                    amount: int, now: datetime) -> tuple[list[LotEntry], list[Leg]]:
+    funding = dict(conn.execute(
+        select(lots.c.lot_id, lots.c.funding_type)
+        .where(lots.c.store_id == store_id, lots.c.lot_id.in_(list(left)))).all())
+    entries: list[LotEntry] = []
+    needed = amount
+    for lot_id in left:
+        give = min(left[lot_id], needed)
+        if give:
+            entries.append(LotEntry(lot_id, funding[lot_id], give, 0))
+            needed -= give
+    assert needed == 0
+    legs = [Leg(wallet.account_id, amount), *_store_legs("spent", wallet, entries, -1)]
+    return entries, legs
+
+
+def _reversible_per_lot(conn: Connection, store_id: str, original: Any) -> dict[str, int]:
+    """Per lot, latest expiry first (the order a reversal puts money back in): what the
+    original moved less what earlier reversals already undid."""
+    rows = conn.execute(
+        select(lot_entries.c.lot_id, lot_entries.c.amount)
+        .join(lots, (lots.c.store_id == lot_entries.c.store_id)
+              & (lots.c.lot_id == lot_entries.c.lot_id))
+        .where(lot_entries.c.store_id == store_id,
+               lot_entries.c.transaction_id == original.transaction_id,
+               lot_entries.c.amount != 0)
+        .order_by(lots.c.expires_at.desc().nulls_first(), lots.c.lot_id.desc())
+    ).all()
+    left = {lot_id: abs(moved) for lot_id, moved in rows}
+    undone = conn.execute(
+        select(lot_entries.c.lot_id, func.sum(lot_entries.c.amount))
+        .join(transactions, (transactions.c.store_id == lot_entries.c.store_id)
+              & (transactions.c.transaction_id == lot_entries.c.transaction_id))
+        .where(transactions.c.store_id == store_id,
+               transactions.c.reverses_transaction_id == original.transaction_id)
+        .group_by(lot_entries.c.lot_id)
+    ).all()
+    for lot_id, moved in undone:
+        left[lot_id] -= abs(int(moved))
+        assert left[lot_id] >= 0
+    return left
+
+
+def _reopen_lots(conn: Connection, store_id: str, lot_ids: list[str], now: datetime) -> None:
+    conn.execute(update(lots).where(lots.c.store_id == store_id, lots.c.lot_id.in_(lot_ids),
+                                    lots.c.status != LOT_ACTIVE, lots.c.remaining > 0)
+                 .values(status=LOT_ACTIVE, closed_at=None))
+
+
+def _load_transaction(conn: Connection, store_id: str, transaction_id: str) -> Any:
+    check_id(transaction_id, "transaction_id")
+    row = conn.execute(select(transactions).where(
+        transactions.c.store_id == store_id,
+        transactions.c.transaction_id == transaction_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"No transaction {transaction_id!r} in this store.",
+                       code="transaction_not_found", param="transaction_id")
+    return row
+
+
+def _store_legs(code: str, wallet: Any, entries: list[LotEntry], sign: int) -> list[Leg]:
+    """The store side of `entries`: one leg per funding type, opposite to the wallet's."""
+    per_type: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        per_type[entry.funding_type] += entry.amount
+    return [Leg(store_account_id(code, wallet.unit, funding_type, wallet.account_id),
+                sign * total)
+            for funding_type, total in sorted(per_type.items()) if total]
+
+
+def _single_funding_type(entries: list[LotEntry]) -> str | None:
+    kinds = {e.funding_type for e in entries}
+    return kinds.pop() if len(kinds) == 1 else None

@@ -1,0 +1,219 @@
+"""Reads: balance, lots, history, one transaction, and traceability both ways.
+
+A balance read is the wallet row plus the wallet's live lots (never the
+history). History pages by (account, seq) keyset, newest first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from billfold.errors import InvalidRequest, NotFound, require
+from billfold.ledger.accounts import customer_exists, get_program
+from billfold.ledger.checks import check_id
+from billfold.ledger.lots import lot_from_row
+from billfold.ledger.models import (
+    LOT_ACTIVE,
+    LOT_EXPIRED,
+    LOT_SPENT,
+    LOT_VOIDED,
+    Balance,
+    Lot,
+    LotEntry,
+    LotUsage,
+    NextExpiry,
+    Page,
+    Transaction,
+)
+from billfold.store.tables import accounts, lot_entries, lots, postings, transactions
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+LOT_FILTERS = ("active", "expired", "spent")
+
+
+def balance(conn: Connection, store_id: str, customer_id: str, program: str,
+            now: datetime) -> Balance:
+    """The wallet's figures at `now`; zeros for a known customer with no wallet yet."""
+    check_id(customer_id, "customer_id")
+    prog = get_program(conn, store_id, program)
+    wallet = _wallet_row(conn, store_id, customer_id, program)
+    if wallet is None:
+        return Balance(None, customer_id, program, prog.unit, 0, 0, 0, 0, {}, None)
+    by_type: dict[str, int] = defaultdict(int)
+    expired_free = 0
+    soonest: datetime | None = None
+    soonest_amount = 0
+    for funding_type, expires_at, free in conn.execute(
+        select(lots.c.funding_type, lots.c.expires_at, lots.c.remaining - lots.c.held)
+        .where(lots.c.store_id == store_id, lots.c.wallet_id == wallet.account_id,
+               lots.c.status == LOT_ACTIVE, lots.c.remaining > lots.c.held)
+    ):
+        if expires_at is not None and expires_at <= now:
+            expired_free += free
+            continue
+        by_type[funding_type] += free
+        if expires_at is not None and (soonest is None or expires_at < soonest):
+            soonest, soonest_amount = expires_at, free
+        elif expires_at is not None and expires_at == soonest:
+            soonest_amount += free
+    available = wallet.balance - wallet.held - expired_free
+    assert available == sum(by_type.values()), "wallet counters disagree with its lots"
+    return Balance(
+        wallet_id=wallet.account_id, customer_id=customer_id, program=program,
+        unit=wallet.unit, available=available, held=wallet.held, pending=wallet.pending,
+        total=available + wallet.held, by_funding_type=dict(sorted(by_type.items())),
+        next_expiry=None if soonest is None else NextExpiry(soonest_amount, soonest))
+
+
+def list_lots(conn: Connection, store_id: str, customer_id: str, program: str, now: datetime,
+              *, status: str | None = None, limit: int = DEFAULT_PAGE_SIZE,
+              starting_after: str | None = None) -> Page[Lot]:
+    """Lots newest first. `active`: something left and not expired; `expired`: past
+    expiry with something left, or swept; `spent`: nothing left (spent or voided)."""
+    limit = _check_limit(limit)
+    require(status is None or status in LOT_FILTERS,
+            f"status must be one of {', '.join(LOT_FILTERS)}.", param="status")
+    wallet = _wallet_row(conn, store_id, customer_id, program)
+    if wallet is None:
+        get_program(conn, store_id, program)
+        return Page((), False, None)
+    query = select(lots).where(lots.c.store_id == store_id,
+                               lots.c.wallet_id == wallet.account_id)
+    not_expired = lots.c.expires_at.is_(None) | (lots.c.expires_at > now)
+    if status == "active":
+        query = query.where(lots.c.status == LOT_ACTIVE, lots.c.remaining > 0, not_expired)
+    elif status == "expired":
+        query = query.where((lots.c.status == LOT_EXPIRED) | (
+            (lots.c.status == LOT_ACTIVE) & (lots.c.remaining > 0) & ~not_expired))
+    elif status == "spent":
+        query = query.where(lots.c.status.in_((LOT_SPENT, LOT_VOIDED)))
+    if starting_after is not None:
+        query = query.where(lots.c.lot_id < check_id(starting_after, "starting_after"))
+    rows = conn.execute(query.order_by(lots.c.lot_id.desc()).limit(limit + 1)).all()
+    items = tuple(lot_from_row(row, now) for row in rows[:limit])
+    has_more = len(rows) > limit
+    return Page(items, has_more, items[-1].id if has_more else None)
+
+
+def history(conn: Connection, store_id: str, customer_id: str, program: str, *,
+            limit: int = DEFAULT_PAGE_SIZE, starting_after: str | None = None,
+            ) -> Page[Transaction]:
+    """The wallet's transactions, newest first; the cursor is the wallet posting's seq."""
+    limit = _check_limit(limit)
+    wallet = _wallet_row(conn, store_id, customer_id, program)
+    if wallet is None:
+        get_program(conn, store_id, program)
+        return Page((), False, None)
+    query = (
+        select(postings.c.seq, transactions)
+        .join(transactions, (transactions.c.store_id == postings.c.store_id)
+              & (transactions.c.transaction_id == postings.c.transaction_id))
+        .where(postings.c.store_id == store_id, postings.c.account_id == wallet.account_id)
+    )
+    if starting_after is not None:
+        query = query.where(postings.c.seq < _parse_cursor(starting_after))
+    rows = conn.execute(query.order_by(postings.c.seq.desc()).limit(limit + 1)).all()
+    page = rows[:limit]
+    entries = _entries_for(conn, store_id, [row.transaction_id for row in page])
+    items = tuple(_transaction(row, entries.get(row.transaction_id, ())) for row in page)
+    has_more = len(rows) > limit
+    return Page(items, has_more, str(page[-1].seq) if has_more else None)
+
+
+def get_transaction(conn: Connection, store_id: str, transaction_id: str) -> Transaction:
+    check_id(transaction_id, "transaction_id")
+    row = conn.execute(select(transactions).where(
+        transactions.c.store_id == store_id,
+        transactions.c.transaction_id == transaction_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"No transaction {transaction_id!r} in this store.",
+                       code="transaction_not_found", param="transaction_id")
+    entries = _entries_for(conn, store_id, [transaction_id])
+    return _transaction(row, entries.get(transaction_id, ()))
+
+
+def lot_usage(conn: Connection, store_id: str, lot_id: str) -> tuple[LotUsage, ...]:
+    """Every transaction that touched the lot, oldest first (the credit that made it,
+    each debit, hold, capture, release, expiry and reversal)."""
+    check_id(lot_id, "lot_id")
+    if conn.execute(select(lots.c.lot_id).where(lots.c.store_id == store_id,
+                                                lots.c.lot_id == lot_id)).first() is None:
+        raise NotFound(f"No lot {lot_id!r} in this store.", code="lot_not_found",
+                       param="lot_id")
+    rows = conn.execute(
+        select(lot_entries.c.transaction_id, transactions.c.type, lot_entries.c.amount,
+               lot_entries.c.held_delta, lot_entries.c.created_at)
+        .join(transactions, (transactions.c.store_id == lot_entries.c.store_id)
+              & (transactions.c.transaction_id == lot_entries.c.transaction_id))
+        .where(lot_entries.c.store_id == store_id, lot_entries.c.lot_id == lot_id)
+        .order_by(lot_entries.c.created_at, lot_entries.c.transaction_id)
+    ).all()
+    return tuple(LotUsage(*row) for row in rows)
+
+
+def get_lot(conn: Connection, store_id: str, lot_id: str, now: datetime) -> Lot:
+    check_id(lot_id, "lot_id")
+    row = conn.execute(select(lots).where(lots.c.store_id == store_id,
+                                          lots.c.lot_id == lot_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"No lot {lot_id!r} in this store.", code="lot_not_found",
+                       param="lot_id")
+    return lot_from_row(row, now)
+
+
+def _wallet_row(conn: Connection, store_id: str, customer_id: str,
+                program: str) -> Row[Any] | None:
+    row = conn.execute(select(accounts).where(
+        accounts.c.store_id == store_id, accounts.c.customer_id == customer_id,
+        accounts.c.program == program)).one_or_none()
+    if row is None and not customer_exists(conn, store_id, customer_id):
+        raise NotFound(f"No customer {customer_id!r} in this store.",
+                       code="customer_not_found", param="customer_id")
+    return row
+
+
+def _entries_for(conn: Connection, store_id: str,
+                 transaction_ids: list[str]) -> dict[str, tuple[LotEntry, ...]]:
+    if not transaction_ids:
+        return {}
+    grouped: dict[str, list[LotEntry]] = defaultdict(list)
+    for row in conn.execute(
+        select(lot_entries.c.transaction_id, lot_entries.c.lot_id, lots.c.funding_type,
+               lot_entries.c.amount, lot_entries.c.held_delta)
+        .join(lots, (lots.c.store_id == lot_entries.c.store_id)
+              & (lots.c.lot_id == lot_entries.c.lot_id))
+        .where(lot_entries.c.store_id == store_id,
+               lot_entries.c.transaction_id.in_(transaction_ids))
+        .order_by(lot_entries.c.transaction_id, lot_entries.c.position)
+    ):
+        grouped[row.transaction_id].append(LotEntry(row.lot_id, row.funding_type, row.amount,
+                                                    row.held_delta))
+    return {key: tuple(value) for key, value in grouped.items()}
+
+
+def _transaction(row: Row[Any], entries: tuple[LotEntry, ...]) -> Transaction:
+    return Transaction(
+        id=row.transaction_id, store_id=row.store_id, type=row.type, wallet_id=row.wallet_id,
+        customer_id=row.customer_id, program=row.program, unit=row.unit, amount=row.amount,
+        balance_after=row.balance_after, held_after=row.held_after,
+        funding_type=row.funding_type, description=row.description, reference=row.reference,
+        metadata=row.metadata, reverses_transaction_id=row.reverses_transaction_id,
+        hold_id=row.hold_id, lot_id=row.lot_id, created_at=row.created_at, lots=entries)
+
+
+def _check_limit(limit: object) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidRequest(f"limit must be an integer from 1 to {MAX_PAGE_SIZE}.",
+                             param="limit")
+    return limit
+
+
+def _parse_cursor(cursor: str) -> int:
+    require(isinstance(cursor, str) and cursor.isdigit() and len(cursor) < 19,
+            "starting_after is not a cursor this list gave out.", param="starting_after")
+    return int(cursor)

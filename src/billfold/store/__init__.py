@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core tables, one engine factory per dialect, Alembic migrations."""

@@ -1,0 +1,247 @@
+"""The schema. Every store table leads its primary key, unique constraints and
+indexes with `store_id` (DESIGN.md, "Scaling out"), so a store is one shard.
+
+Amounts are BigInteger minor units. Signs follow the wallet's point of view:
+a posting's `amount` is positive when it credits the account (a wallet grows),
+negative when it debits; the postings of one transaction sum to zero, and so do
+their `held_delta` and `pending_delta`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from billfold.store.types import Json, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(64)
+NAME = String(200)
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("name", NAME, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("settings", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("key_id", ID, nullable=False),
+    Column("key_hash", String(128), nullable=False),
+    Column("key_hint", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "key_id"),
+    UniqueConstraint("store_id", "key_hash"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("email", NAME),
+    Column("name", NAME),
+    Column("metadata", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "customer_id"),
+)
+
+programs = Table(
+    "programs",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("spending_strategy", String(32), nullable=False),
+    Column("default_expires_seconds", BigInteger),
+    Column("settings", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "name"),
+)
+
+# A wallet is an account of kind 'wallet' (its account_id is the `wal_` id);
+# store accounts (issued, spent, expired, voided, holds…) are per unit, funding
+# type and bucket, so concurrent movements on different wallets rarely meet on
+# one row. Running totals live here; postings justify them.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("account_id", ID, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("customer_id", NAME),
+    Column("program", String(64)),
+    Column("code", String(32)),
+    Column("funding_type", String(32)),
+    Column("bucket", Integer, nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("balance", BigInteger, nullable=False),
+    Column("held", BigInteger, nullable=False),
+    Column("pending", BigInteger, nullable=False),
+    Column("debits_posted", BigInteger, nullable=False),
+    Column("credits_posted", BigInteger, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "account_id"),
+    UniqueConstraint("store_id", "customer_id", "program"),
+)
+
+transactions = Table(
+    "transactions",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("transaction_id", ID, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("wallet_id", ID),
+    Column("customer_id", NAME),
+    Column("program", String(64)),
+    Column("unit", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("balance_after", BigInteger),
+    Column("held_after", BigInteger),
+    Column("funding_type", String(32)),
+    Column("description", Text),
+    Column("reference", NAME),
+    Column("metadata", Json, nullable=False),
+    Column("reverses_transaction_id", ID),
+    Column("hold_id", ID),
+    Column("lot_id", ID),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "transaction_id"),
+    Index(None, "store_id", "reverses_transaction_id"),
+    Index(None, "store_id", "created_at"),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("account_id", ID, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("transaction_id", ID, nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("held_delta", BigInteger, nullable=False),
+    Column("pending_delta", BigInteger, nullable=False),
+    Column("balance_after", BigInteger, nullable=False),
+    Column("held_after", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "account_id", "seq"),
+    Index(None, "store_id", "transaction_id"),
+)
+
+lots = Table(
+    "lots",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("lot_id", ID, nullable=False),
+    Column("wallet_id", ID, nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("remaining", BigInteger, nullable=False),
+    Column("held", BigInteger, nullable=False),
+    Column("funding_type", String(32), nullable=False),
+    Column("is_withdrawable", Boolean, nullable=False),
+    Column("expires_at", UtcDateTime),
+    Column("status", String(16), nullable=False),
+    Column("source_type", String(32), nullable=False),
+    Column("source_id", NAME),
+    Column("description", Text),
+    Column("transaction_id", ID, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "lot_id"),
+    Index(None, "store_id", "wallet_id", "status", "expires_at"),
+    Index(None, "store_id", "status", "expires_at"),
+)
+
+# What each transaction took from or gave to each lot: traceability both ways.
+lot_entries = Table(
+    "lot_entries",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("transaction_id", ID, nullable=False),
+    Column("lot_id", ID, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("held_delta", BigInteger, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "transaction_id", "lot_id"),
+    Index(None, "store_id", "lot_id"),
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("hold_id", ID, nullable=False),
+    Column("wallet_id", ID, nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("captured_amount", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reference", NAME),
+    Column("metadata", Json, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("transaction_id", ID, nullable=False),
+    Column("settled_transaction_id", ID),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("settled_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "hold_id"),
+    Index(None, "store_id", "status", "expires_at"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("operation", String(64), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("outcome", String(8), nullable=False),
+    Column("status_code", Integer),
+    Column("response", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "key"),
+)
+
+outbox_events = Table(
+    "outbox_events",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("event_id", ID, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "event_id"),
+    Index(None, "store_id", "published_at"),
+)

