@@ -92,7 +92,8 @@ def test_expiry_counts_exactly_from_now() -> None:
         resolve_expiry(now, expires_at=now - timedelta(seconds=1))
 
 
-def test_ids_are_prefixed_and_sort_by_creation_time() -> None:
-    first, second = new_id("txn"), new_id("txn")
-    assert first.startswith("txn_") and len(first) == 30
-    assert first != second
+def test_ids_are_prefixed_and_increase_within_a_process() -> None:
+    made = [new_id("txn") for _ in range(2000)]
+    assert all(i.startswith("txn_") and len(i) == 30 for i in made)
+    assert made == sorted(made)
+    assert len(set(made)) == len(made)
