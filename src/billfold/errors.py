@@ -102,6 +102,14 @@ class RateLimited(BillfoldError):
     default_code = "rate_limited"
 
 
+class InternalError(BillfoldError):
+    """Something failed that is not the caller's fault; nothing was changed."""
+
+    type = "internal"
+    status = 500
+    default_code = "internal_error"
+
+
 def _all_error_classes() -> list[type[BillfoldError]]:
     seen: list[type[BillfoldError]] = []
     stack: list[type[BillfoldError]] = [BillfoldError]
