@@ -36,7 +36,7 @@ class BillfoldError(Exception):
         for klass in _all_error_classes():
             if klass.type == data["type"] and klass.default_code == data["code"]:
                 return klass(data["message"], code=data["code"], param=data.get("param"))
-        for klass in _all_error_classes():
+        for klass in BillfoldError.__subclasses__():  # the general class of that type
             if klass.type == data["type"]:
                 return klass(data["message"], code=data["code"], param=data.get("param"))
         return BillfoldError(data["message"], code=data["code"], param=data.get("param"))
