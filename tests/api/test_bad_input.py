@@ -101,7 +101,7 @@ def test_credit_refuses_bad_input(api: Client, ready: dict[str, str], bf: Billfo
 
 def test_debit_refuses_bad_input(api: Client, ready: dict[str, str], bf: Billfold) -> None:
     before = snapshot(bf)
-    for body, param in bad_bodies_common({"amount": 100}) + [({}, "amount")]:
+    for body, param in [*bad_bodies_common({"amount": 100}), ({}, "amount")]:
         refused(api, "POST", WALLET + "/debits", body=body, param=param)
     refused(api, "POST", WALLET + "/debits", raw=b"{nope", param=None, code="invalid_json")
     assert snapshot(bf) == before
@@ -136,7 +136,8 @@ def test_reverse_refuses_bad_input(api: Client, ready: dict[str, str], bf: Billf
 def test_hold_refuses_bad_input(api: Client, ready: dict[str, str], bf: Billfold) -> None:
     good = {"customer_id": "cus-1", "program": "main", "amount": 100}
     before = snapshot(bf)
-    cases = bad_bodies_common(good) + [
+    cases = [
+        *bad_bodies_common(good),
         ({"program": "main", "amount": 100}, "customer_id"),
         ({"customer_id": "cus-1", "amount": 100}, "program"),
         ({**good, "program": "no such"}, "program"),
