@@ -241,6 +241,21 @@ class StoreWallets:
                 amount=amount, description=description, metadata=metadata),
             Transaction, idempotency_key)
 
+    def transfer(self, from_customer_id: str, to_customer_id: str, program: str, amount: int,
+                 *, description: str | None = None, reference: str | None = None,
+                 metadata: dict[str, Any] | None = None,
+                 idempotency_key: str | None = None) -> Transaction:
+        request = {"from": from_customer_id, "to": to_customer_id, "program": program,
+                   "amount": amount, "description": description, "reference": reference,
+                   "metadata": metadata}
+        return self._bf.mutate(
+            self.store_id, "transfer", request,
+            lambda conn, now: movements.transfer(
+                conn, store_id=self.store_id, from_customer_id=from_customer_id,
+                to_customer_id=to_customer_id, program=program, amount=amount, now=now,
+                description=description, reference=reference, metadata=metadata),
+            Transaction, idempotency_key)
+
     # -- holds --------------------------------------------------------------------------
 
     def hold(self, customer_id: str, program: str, amount: int, *, expires_in: object = None,

@@ -22,7 +22,7 @@ FUNDING_TYPES = frozenset(DEFAULT_WITHDRAWABLE)
 # Transaction types. The API's list plus the lot administration ones.
 TRANSACTION_TYPES = frozenset({
     "credit", "debit", "hold", "capture", "release", "expiry", "refund", "cashback",
-    "reversal", "withdrawal", "void", "lot_expiry_change",
+    "reversal", "withdrawal", "void", "lot_expiry_change", "transfer",
 })
 
 # Lot statuses as stored. "expired" on read also covers an unswept lot past expiry.
