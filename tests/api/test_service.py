@@ -95,3 +95,25 @@ def test_stores_create_json_prints_one_object(tmp_path: Path) -> None:
     created = json.loads(out)
     assert set(created) == {"store_id", "api_key"}
     assert created["api_key"].startswith("bf_sk_")
+
+
+def test_worker_releases_timed_out_holds(tmp_path: Path) -> None:
+    from billfold.app import Billfold
+
+    url = f"sqlite:///{tmp_path / 'shops.db'}"
+    with Billfold(url) as bf:
+        shop = bf.store(bf.create_store("Acme", currency="SAR").id)
+        shop.credit("cus-1", "main", 5000, funding_type="cash")
+        hold = shop.hold("cus-1", "main", 2000, expires_in=1)
+        process = billfold("worker", cwd=tmp_path, env={
+            "BILLFOLD_DATABASE_URL": url, "BILLFOLD_SWEEP_INTERVAL_SECONDS": "0.2"})
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+            while shop.get_hold(hold.id).status == "held":
+                assert process.poll() is None, process.communicate()
+                assert time.monotonic() < deadline, "the worker did not release the hold"
+                time.sleep(0.1)
+        finally:
+            stop(process)
+        assert shop.get_hold(hold.id).status == "expired"
+        assert shop.balance("cus-1").available == 5000
