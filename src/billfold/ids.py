@@ -16,7 +16,7 @@ from ulid import ULID
 
 PREFIXES = frozenset(
     {"sto", "key", "wal", "acc", "txn", "lot", "hold", "evt", "ord", "off", "code", "chk",
-     "ref", "top", "wd", "whe", "rule", "usr", "ps", "tier"}
+     "ref", "top", "wd", "whe", "rule", "usr", "ps", "tier", "prm"}
 )
 MAX_ID_LENGTH = 64
 _RANDOM_BITS = 80

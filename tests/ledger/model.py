@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from billfold.ledger.lots import spending_key
 
@@ -61,6 +62,7 @@ class Model:
         self.holds: dict[str, MHold] = {}
         self.txns: dict[str, MTxn] = {}
         self.customers: set[str] = set()
+        self.promises: dict[str, list[Any]] = {}   # id -> [customer, amount, status]
 
     def wallet_lots(self, customer: str) -> list[MLot]:
         return [lot for lot in self.lots.values() if lot.customer == customer]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     holds = Bundle("holds")
     reversible = Bundle("reversible")
-    lot_ids = Bundle("lot_ids")
+    promised = Bundle("promised")
 
     def __init__(self) -> None:
         super().__init__()
@@ -216,6 +217,44 @@ class LedgerMachine(RuleBasedStateMachine):
                 source.expires_at, self.now, remaining=take)
         self.model.customers.add(receiver)
 
+    @rule(target=promised, customer=CUSTOMERS, amount=AMOUNTS)
+    def promise(self, customer: str, amount: int) -> Any:
+        promise = self.shop.promise(customer, "main", amount, funding_type="cashback",
+                                    credit_expires_in="1d")
+        self.model.customers.add(customer)
+        self.model.promises[promise.id] = [customer, amount, "pending"]
+        return promise.id
+
+    @rule(target=reversible, promise_id=promised)
+    def grant(self, promise_id: str) -> Any:
+        customer, amount, status = self.model.promises[promise_id]
+        if status != "pending":
+            self.expect_refusal(lambda: self.shop.grant_promise(promise_id),
+                                "promise_not_pending")
+            return multiple()
+        granted = self.shop.grant_promise(promise_id)
+        lot = self.shop.lot(granted.lot_id or "")
+        assert lot.expires_at == self.now + timedelta(days=1)
+        self.model.lots[lot.id] = MLot(lot.id, customer, amount, "cashback", False,
+                                       lot.expires_at, self.now, remaining=amount)
+        self.model.promises[promise_id][2] = "granted"
+        txn_id = lot.transaction_id
+        self.model.txns[txn_id] = MTxn(txn_id, "credit", amount, [(lot.id, amount)])
+        return txn_id
+
+    @rule(promise_id=promised, keep=st.sampled_from([0, 1, 2]))
+    def shrink_or_void(self, promise_id: str, keep: int) -> None:
+        customer, amount, status = self.model.promises[promise_id]
+        new_amount = amount * keep // 3
+        if status != "pending":
+            self.expect_refusal(lambda: self.shop.shrink_promise(promise_id, new_amount),
+                                "promise_not_pending")
+            return
+        result = self.shop.shrink_promise(promise_id, new_amount)
+        self.model.promises[promise_id] = [customer, new_amount,
+                                           "voided" if new_amount == 0 else "pending"]
+        assert result.status == self.model.promises[promise_id][2]
+
     @rule(minutes=st.sampled_from([1, 29, 30, 61, 120, 60 * 24, 60 * 49]))
     def advance_clock(self, minutes: int) -> None:
         self.clock.advance(minutes=minutes)
@@ -242,9 +281,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def wallets_match_the_model(self) -> None:
         for customer in sorted(self.model.customers):
             balance = self.shop.balance(customer, "main")
+            pending = sum(amount for owner, amount, status in self.model.promises.values()
+                          if owner == customer and status == "pending")
             expected = (self.model.available(customer, self.now), self.model.held(customer),
-                        self.model.by_funding_type(customer, self.now))
-            assert (balance.available, balance.held, balance.by_funding_type) == expected
+                        pending, self.model.by_funding_type(customer, self.now))
+            assert (balance.available, balance.held, balance.pending,
+                    balance.by_funding_type) == expected
             assert balance.total == balance.available + balance.held
             assert balance.available >= 0
         with self.bf.begin(read_only=True) as conn:
