@@ -4,11 +4,12 @@
   available + held (a lot past its expiry counts only for its held part); also
   per program and funding type; `customers_with_balance` — customers with any
   of it.
-- Flows over [from, to), per program (in its unit) and in total over the
-  programs in the store currency: `issued` = credits, refunds to the wallet
-  and granted cashback, less reversals of them (clawbacks included); `spent` =
-  debits, captures and withdrawals, less reversals of them (wallet parts of
-  refunds); `expired` = expiry sweeps; `voided` = lots voided by an admin.
+- Flows over [from, to) (by default the 30 UTC days through today), per
+  program in its unit, and in total over the programs in the store currency:
+  `issued` = credits, refunds to the wallet and granted cashback, less
+  reversals of them (clawbacks included); `spent` = debits, captures and
+  withdrawals, less reversals of them (wallet parts of refunds); `expired` =
+  expiry sweeps; `voided` = lots voided by an admin.
   `usage_rate` = spent / issued in basis points (half-even; 0 if nothing was
   issued), and as a percent string.
 - `cashback` over the window: `promised`, `granted`, `voided` (promises voided
@@ -104,7 +105,9 @@ class Stats:
 def compute_stats(conn: Connection, *, store_id: str, now: datetime,
                   start: datetime | None = None, end: datetime | None = None) -> Stats:
     """The store's statistics; see the module docstring for every figure."""
-    end = end or now
+    if end is None:  # through the end of today (UTC)
+        today = now.astimezone(UTC).date()
+        end = datetime(today.year, today.month, today.day, tzinfo=UTC) + timedelta(days=1)
     start = start or end - timedelta(days=DEFAULT_WINDOW_DAYS)
     require(start < end, "from must be before to.", param="from")
     require(end - start <= timedelta(days=MAX_WINDOW_DAYS),
