@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from billfold import outbox
 from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFound
@@ -34,8 +34,12 @@ from billfold.ledger.lots import create_lot, draw
 from billfold.ledger.models import LOT_ACTIVE, LotEntry, Transaction
 from billfold.money import check_amount
 from billfold.store.tables import lot_entries, lots, transactions
+from billfold.store.types import Json, UtcDateTime
 
 CREDIT_TYPES = frozenset({"credit", "refund", "cashback"})
+# On PostgreSQL a debit is one call of billfold_debit (migration 0003), the same
+# algorithm as the Python path below; tests switch this off to compare the two.
+USE_DATABASE_FUNCTIONS = True
 DEBIT_TYPES = frozenset({"debit", "capture", "withdrawal"})
 
 
@@ -86,6 +90,9 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
     metadata = check_metadata(metadata)
     check_text(description, "description")
     check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
+        return _debit_in_database(conn, store_id, customer_id, program, amount, now,
+                                  description, reference, metadata)
     prog = get_program(conn, store_id, program)
     wallet = lock_wallet(conn, store_id, customer_id, program)
     if wallet is None:
@@ -104,6 +111,41 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
         description=description, reference=reference, metadata=metadata)
     outbox.emit(conn, store_id, "wallet.debited", event_payload(txn), now)
     return txn
+
+
+def _debit_in_database(conn: Connection, store_id: str, customer_id: str, program: str,
+                       amount: int, now: datetime, description: str | None,
+                       reference: str | None, metadata: dict[str, Any]) -> Transaction:
+    transaction_id = new_id("txn")
+    result = conn.execute(
+        text("SELECT billfold_debit(:store_id, :customer_id, :program, :amount, :now, "
+             ":transaction_id, :event_id, :description, :reference, :metadata)")
+        .bindparams(bindparam("metadata", type_=Json), bindparam("now", type_=UtcDateTime)),
+        {"store_id": store_id, "customer_id": customer_id, "program": program,
+         "amount": amount, "now": now, "transaction_id": transaction_id,
+         "event_id": new_id("evt"), "description": description, "reference": reference,
+         "metadata": metadata},
+    ).scalar_one()
+    error = result.get("error")
+    if error == "program_not_found":
+        get_program(conn, store_id, program)  # raises the same NotFound as the Python path
+    if error == "customer_not_found":
+        raise NotFound(f"No customer {customer_id!r} in this store.",
+                       code="customer_not_found", param="customer_id")
+    if error == "insufficient_funds":
+        unit = result["unit"]
+        raise InsufficientFunds(f"The wallet has {result['available']} {unit} available, "
+                                f"{amount} {unit} needed.", param="amount")
+    assert error is None, result
+    return Transaction(
+        id=transaction_id, store_id=store_id, type="debit", wallet_id=result["wallet_id"],
+        customer_id=customer_id, program=program, unit=result["unit"], amount=amount,
+        balance_after=result["balance_after"], held_after=result["held_after"],
+        funding_type=result["funding_type"], description=description, reference=reference,
+        metadata=metadata, reverses_transaction_id=None, hold_id=None, lot_id=None,
+        created_at=now,
+        lots=tuple(LotEntry(lot_id, funding_type, moved, 0)
+                   for lot_id, funding_type, moved in result["lots"]))
 
 
 def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: datetime,
