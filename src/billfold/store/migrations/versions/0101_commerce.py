@@ -1,7 +1,7 @@
 """commerce
 
 Revision ID: 0101
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-25
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0101"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
