@@ -47,7 +47,7 @@ def set_status(order_id: OrderIdPath, body: StatusChange, store: Store,
     return respond(order_out(order))
 
 
-@router.post("/{order_id}/refunds", status_code=201, responses=errors(404))
+@router.post("/{order_id}/refunds", status_code=201, responses=errors(404, 409))
 def refund(order_id: OrderIdPath, body: RefundCreate, store: Store,
            idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Refund to the wallet at once; more than paid and not yet refunded is a 400."""
