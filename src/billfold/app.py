@@ -13,6 +13,7 @@ and arguments returns the first outcome (result or refusal) and moves nothing.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
@@ -57,6 +58,7 @@ class Billfold:
                  clock: Clock | None = None, migrate: bool = True,
                  engine: Engine | None = None):
         self.engine = engine or make_engine(database_url)
+        self._sqlite_writer = threading.RLock()
         self.clock: Clock = clock or SystemClock()
         if migrate:
             upgrade(self.engine)
@@ -74,8 +76,14 @@ class Billfold:
 
     @contextlib.contextmanager
     def begin(self, *, read_only: bool = False) -> Iterator[Connection]:
-        """One database transaction (BEGIN IMMEDIATE on SQLite unless read-only)."""
-        with self.engine.connect() as conn:
+        """One database transaction (BEGIN IMMEDIATE on SQLite unless read-only).
+
+        SQLite writers of this process queue on a lock before BEGIN IMMEDIATE, so
+        they wait their turn instead of sleeping in SQLite's busy handler.
+        """
+        writer_lock = (self._sqlite_writer if self.engine.dialect.name == "sqlite"
+                       and not read_only else contextlib.nullcontext())
+        with writer_lock, self.engine.connect() as conn:
             if read_only:
                 conn = conn.execution_options(**READ_ONLY)
             with conn.begin():

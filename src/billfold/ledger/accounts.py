@@ -22,7 +22,7 @@ from billfold.ids import new_id
 from billfold.store.sql import insert_if_absent
 from billfold.store.tables import accounts, customers, postings, programs
 
-STORE_ACCOUNT_BUCKETS = 8
+STORE_ACCOUNT_BUCKETS = 64
 SPENDING_STRATEGIES = ("expiry_first", "oldest_first")
 
 

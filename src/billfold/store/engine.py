@@ -36,7 +36,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         url,
         pool_size=POSTGRES_POOL_SIZE,
         max_overflow=POSTGRES_POOL_OVERFLOW,
-        pool_pre_ping=True,
+        pool_recycle=3600,  # no pre-ping: it costs a round trip per transaction
         isolation_level="READ COMMITTED",
         **kwargs,
     )
