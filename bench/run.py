@@ -32,7 +32,6 @@ from bench.load import Fleet, PointResult, percentile, split
 CONCURRENCIES = (1, 8, 32)
 LIBRARY_OPS = ("credit", "debit", "hold_capture", "balance", "history")
 CONSUMING_OPS = ("debit", "hold_capture")
-HOT_CONCURRENCIES = (8, 32)
 PGBENCH_SCALES = {"hot": 1, "spread": 10}
 UNIT = "SAR"
 
@@ -50,6 +49,8 @@ class Plan:
     growth_postings: tuple[int, ...]
     growth_reads: int
     http_workers: tuple[int, ...]
+    concurrencies: tuple[int, ...] = CONCURRENCIES
+    isolate_bulk: bool = True  # a fresh interpreter per bulk job, for a clean peak RSS
 
     @classmethod
     def make(cls, quick: bool) -> Plan:
@@ -157,9 +158,9 @@ class BackendRun:
             def make() -> LibraryClient:
                 return LibraryClient(shared, store_id)
             kind = "thread"
-        with Fleet(kind, max(CONCURRENCIES), make) as fleet:
+        with Fleet(kind, max(self.plan.concurrencies), make) as fleet:
             self._measure_ops(fleet, "library", LIBRARY_OPS)
-            for concurrency in HOT_CONCURRENCIES:
+            for concurrency in self.plan.concurrencies[1:]:  # one hot wallet, many clients
                 name = f"{self.prefix}_library_hot_debit_c{concurrency}"
                 self._record(fleet.run(name, "hot_debit", [["hot"]] * concurrency,
                                        self.plan.duration_seconds))
@@ -168,7 +169,7 @@ class BackendRun:
 
     def _measure_ops(self, fleet: Fleet, path: str, ops: tuple[str, ...] | list[str]) -> None:
         for op in ops:
-            for concurrency in CONCURRENCIES:
+            for concurrency in self.plan.concurrencies:
                 name = f"{self.prefix}_{path}_{op}_c{concurrency}"
                 if op in CONSUMING_OPS:
                     pool = self._pools[f"{path}_{op}_c{concurrency}"]
@@ -208,7 +209,7 @@ class BackendRun:
                 def make(base_url: str = base_url, api_key: str = api_key) -> HttpClient:
                     return HttpClient(base_url, api_key)
 
-                with Fleet("process", max(CONCURRENCIES), make) as fleet:
+                with Fleet("process", max(self.plan.concurrencies), make) as fleet:
                     self._measure_ops(fleet, path, ops)
 
     # references ------------------------------------------------------------------------
@@ -221,7 +222,7 @@ class BackendRun:
                 started = time.perf_counter()
                 refs.pgbench_init(server, database, scale)
                 log(f"pgbench -i -s {scale}: {time.perf_counter() - started:.1f}s")
-                for concurrency in CONCURRENCIES:
+                for concurrency in self.plan.concurrencies:
                     name = f"pgbench_{label}_s{scale}_c{concurrency}"
                     result = refs.pgbench_run(server, database, name, concurrency, duration)
                     self.references[name] = result
@@ -229,7 +230,7 @@ class BackendRun:
         else:
             path = str(self.workdir / "reference.db")
             refs.sqlite_reference_init(path)
-            for concurrency in CONCURRENCIES:
+            for concurrency in self.plan.concurrencies:
                 result = refs.sqlite_reference_run(path, f"sqlite_bare_c{concurrency}",
                                                    concurrency, duration)
                 self.references[result.name] = result
@@ -250,10 +251,11 @@ class BackendRun:
     # bulk and growth -------------------------------------------------------------------
 
     def measure_bulk(self) -> None:
-        grant = bulk.run_isolated("grant", self.url, self.grant_store, self.grant_customers)
+        run = bulk.run_isolated if self.plan.isolate_bulk else bulk.run_here
+        grant = run("grant", self.url, self.grant_store, self.grant_customers)
         log(f"{self.backend}: bulk grant {grant['lots']} lots: {grant['lots_per_s']:.0f} "
             f"lots/s, peak +{grant['peak_mib_over_baseline']:.1f} MiB")
-        expiry = bulk.run_isolated("expire", self.url, self.expiry_store, self.sweep_at)
+        expiry = run("expire", self.url, self.expiry_store, self.sweep_at)
         log(f"{self.backend}: expiry sweep {expiry['lots']} lots: "
             f"{expiry['lots_per_s']:.0f} lots/s, peak +{expiry['peak_mib_over_baseline']:.1f} MiB")
         self.extra["bulk"] = {"grant": grant, "expiry": expiry}
