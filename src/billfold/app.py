@@ -24,8 +24,17 @@ from billfold import codec, idempotency, stores
 from billfold.clock import Clock, SystemClock
 from billfold.durations import resolve_expiry
 from billfold.errors import BillfoldError
-from billfold.ledger import expiry, holds, lot_admin, movements, queries
-from billfold.ledger.models import Balance, Hold, Lot, LotUsage, Page, SweepResult, Transaction
+from billfold.ledger import expiry, holds, lot_admin, movements, promises, queries
+from billfold.ledger.models import (
+    Balance,
+    Hold,
+    Lot,
+    LotUsage,
+    Page,
+    Promise,
+    SweepResult,
+    Transaction,
+)
 from billfold.ledger.verify import VerifyReport, verify
 from billfold.store.engine import READ_ONLY, make_engine
 from billfold.store.migrate import upgrade
@@ -238,6 +247,71 @@ class StoreWallets:
                 conn, store_id=self.store_id, transaction_id=transaction_id, now=now,
                 amount=amount, description=description, metadata=metadata),
             Transaction, idempotency_key)
+
+    def transfer(self, from_customer_id: str, to_customer_id: str, program: str, amount: int,
+                 *, description: str | None = None, reference: str | None = None,
+                 metadata: dict[str, Any] | None = None,
+                 idempotency_key: str | None = None) -> Transaction:
+        request = {"from": from_customer_id, "to": to_customer_id, "program": program,
+                   "amount": amount, "description": description, "reference": reference,
+                   "metadata": metadata}
+        return self._bf.mutate(
+            self.store_id, "transfer", request,
+            lambda conn, now: movements.transfer(
+                conn, store_id=self.store_id, from_customer_id=from_customer_id,
+                to_customer_id=to_customer_id, program=program, amount=amount, now=now,
+                description=description, reference=reference, metadata=metadata),
+            Transaction, idempotency_key)
+
+    # -- promised credit -------------------------------------------------------------
+
+    def promise(self, customer_id: str, program: str, amount: int, *, funding_type: str,
+                credit_expires_in: object = None, withdrawable: bool | None = None,
+                source_type: str = "manual", source_id: str | None = None,
+                description: str | None = None, metadata: dict[str, Any] | None = None,
+                idempotency_key: str | None = None) -> Promise:
+        from billfold.durations import parse_duration_seconds
+
+        request = {"customer_id": customer_id, "program": program, "amount": amount,
+                   "funding_type": funding_type, "credit_expires_in": credit_expires_in,
+                   "withdrawable": withdrawable, "source_type": source_type,
+                   "source_id": source_id, "description": description, "metadata": metadata}
+        return self._bf.mutate(
+            self.store_id, "promise", request,
+            lambda conn, now: promises.promise_credit(
+                conn, store_id=self.store_id, customer_id=customer_id, program=program,
+                amount=amount, funding_type=funding_type, now=now,
+                credit_expires_seconds=None if credit_expires_in is None else
+                parse_duration_seconds(credit_expires_in, param="credit_expires_in"),
+                is_withdrawable=withdrawable, source_type=source_type, source_id=source_id,
+                description=description, metadata=metadata),
+            Promise, idempotency_key)
+
+    def grant_promise(self, promise_id: str, *, idempotency_key: str | None = None) -> Promise:
+        return self._bf.mutate(
+            self.store_id, "grant_promise", {"promise_id": promise_id},
+            lambda conn, now: promises.grant_promise(conn, store_id=self.store_id,
+                                                     promise_id=promise_id, now=now),
+            Promise, idempotency_key)
+
+    def shrink_promise(self, promise_id: str, new_amount: int, *,
+                       idempotency_key: str | None = None) -> Promise:
+        return self._bf.mutate(
+            self.store_id, "shrink_promise", {"promise_id": promise_id, "amount": new_amount},
+            lambda conn, now: promises.shrink_promise(conn, store_id=self.store_id,
+                                                      promise_id=promise_id,
+                                                      new_amount=new_amount, now=now),
+            Promise, idempotency_key)
+
+    def void_promise(self, promise_id: str, *, idempotency_key: str | None = None) -> Promise:
+        return self._bf.mutate(
+            self.store_id, "void_promise", {"promise_id": promise_id},
+            lambda conn, now: promises.void_promise(conn, store_id=self.store_id,
+                                                    promise_id=promise_id, now=now),
+            Promise, idempotency_key)
+
+    def get_promise(self, promise_id: str) -> Promise:
+        return self._read(lambda c: promises.get_promise(c, self.store_id, promise_id))
 
     # -- holds --------------------------------------------------------------------------
 

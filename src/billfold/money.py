@@ -32,7 +32,9 @@ def is_currency(unit: str) -> bool:
 
 
 def is_points_unit(unit: str) -> bool:
-    return isinstance(unit, str) and bool(_POINTS_UNIT.match(unit))
+    """A lower-case name that is not a currency code in disguise ('sar' is refused)."""
+    return (isinstance(unit, str) and bool(_POINTS_UNIT.match(unit))
+            and unit.upper() not in _currencies())
 
 
 def check_unit(unit: object, *, param: str = "unit") -> str:

@@ -115,15 +115,10 @@ def open_wallet(conn: Connection, store_id: str, customer_id: str, program: Prog
     row = lock_wallet(conn, store_id, customer_id, program.name)
     if row is not None:
         return row
-    ensure_customer(conn, store_id, customer_id, now)
-    wallet_id = new_id("wal")
     # A concurrent creator may win the insert; the lock below then finds its wallet.
-    insert_if_absent(conn, accounts, _account_values(
-        store_id, wallet_id, kind="wallet", unit=program.unit, now=now,
-        customer_id=customer_id, program=program.name, bucket=bucket_of(wallet_id)))
-    row = lock_wallet(conn, store_id, customer_id, program.name)
-    assert row is not None
-    return row
+    wallet_id = ensure_wallet_exists(conn, store_id, customer_id, program, now, create=True)
+    assert wallet_id is not None
+    return lock_wallet_by_id(conn, store_id, wallet_id)
 
 
 def post(conn: Connection, store_id: str, transaction_id: str, unit: str, legs: list[Leg],
@@ -203,3 +198,21 @@ def _account_values(store_id: str, account_id: str, *, kind: str, unit: str, now
         "held": 0, "pending": 0, "debits_posted": 0, "credits_posted": 0, "last_seq": 0,
         "created_at": now,
     }
+
+
+def ensure_wallet_exists(conn: Connection, store_id: str, customer_id: str, program: Program,
+                         now: datetime, *, create: bool) -> str | None:
+    """The wallet id (not locked), creating customer and wallet first if `create`."""
+    found = conn.execute(select(accounts.c.account_id).where(
+        accounts.c.store_id == store_id, accounts.c.customer_id == customer_id,
+        accounts.c.program == program.name)).scalar_one_or_none()
+    if found is not None or not create:
+        return found
+    ensure_customer(conn, store_id, customer_id, now)
+    wallet_id = new_id("wal")
+    insert_if_absent(conn, accounts, _account_values(
+        store_id, wallet_id, kind="wallet", unit=program.unit, now=now,
+        customer_id=customer_id, program=program.name, bucket=bucket_of(wallet_id)))
+    return conn.execute(select(accounts.c.account_id).where(
+        accounts.c.store_id == store_id, accounts.c.customer_id == customer_id,
+        accounts.c.program == program.name)).scalar_one()

@@ -115,10 +115,10 @@ def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
 
 def release_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime,
                  status: str = HOLD_RELEASED) -> Hold:
-    """Let go of an open hold; `status` is 'expired' when the timeout does it."""
+    """Let go of an open hold, even one past its time that the sweep has not reached;
+    `status` is 'expired' when the timeout does it."""
     assert status in (HOLD_RELEASED, HOLD_EXPIRED)
-    wallet, hold = _lock_open_hold(conn, store_id, hold_id, now,
-                                   allow_expired=status == HOLD_EXPIRED)
+    wallet, hold = _lock_open_hold(conn, store_id, hold_id, now, allow_expired=True)
     entries = [LotEntry(lot_id, funding_type, 0, -held)
                for lot_id, funding_type, held in _held_lots(conn, store_id, hold.transaction_id)]
     txn = record(conn, store_id=store_id, wallet=wallet, type="release", amount=hold.amount,

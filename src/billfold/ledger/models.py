@@ -22,7 +22,8 @@ FUNDING_TYPES = frozenset(DEFAULT_WITHDRAWABLE)
 # Transaction types. The API's list plus the lot administration ones.
 TRANSACTION_TYPES = frozenset({
     "credit", "debit", "hold", "capture", "release", "expiry", "refund", "cashback",
-    "reversal", "withdrawal", "void", "lot_expiry_change",
+    "reversal", "withdrawal", "void", "lot_expiry_change", "transfer",
+    "promise", "promise_adjustment", "promise_void",
 })
 
 # Lot statuses as stored. "expired" on read also covers an unswept lot past expiry.
@@ -131,6 +132,33 @@ class Hold:
     settled_at: datetime | None
     transaction_id: str
     settled_transaction_id: str | None
+
+
+PROMISE_PENDING, PROMISE_GRANTED, PROMISE_VOIDED = "pending", "granted", "voided"
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """Credit promised but not yet spendable (cashback before the order ships).
+
+    It shows in the wallet's `pending`; granting turns it into a lot, voiding
+    ends it; it may shrink before either (a partial refund)."""
+
+    id: str
+    store_id: str
+    wallet_id: str
+    customer_id: str
+    program: str
+    unit: str
+    status: str
+    amount: int
+    original_amount: int
+    funding_type: str
+    source_type: str
+    source_id: str | None
+    created_at: datetime
+    settled_at: datetime | None
+    lot_id: str | None
 
 
 @dataclass(frozen=True, slots=True)

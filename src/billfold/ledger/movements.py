@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from billfold import outbox
 from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFound
@@ -14,6 +14,7 @@ from billfold.ids import new_id
 from billfold.ledger.accounts import (
     Leg,
     customer_exists,
+    ensure_wallet_exists,
     get_program,
     lock_wallet,
     lock_wallet_by_id,
@@ -33,8 +34,12 @@ from billfold.ledger.lots import create_lot, draw
 from billfold.ledger.models import LOT_ACTIVE, LotEntry, Transaction
 from billfold.money import check_amount
 from billfold.store.tables import lot_entries, lots, transactions
+from billfold.store.types import Json, UtcDateTime
 
 CREDIT_TYPES = frozenset({"credit", "refund", "cashback"})
+# On PostgreSQL a debit is one call of billfold_debit (migration 0003), the same
+# algorithm as the Python path below; tests switch this off to compare the two.
+USE_DATABASE_FUNCTIONS = True
 DEBIT_TYPES = frozenset({"debit", "capture", "withdrawal"})
 
 
@@ -85,6 +90,9 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
     metadata = check_metadata(metadata)
     check_text(description, "description")
     check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
+        return _debit_in_database(conn, store_id, customer_id, program, amount, now,
+                                  description, reference, metadata)
     prog = get_program(conn, store_id, program)
     wallet = lock_wallet(conn, store_id, customer_id, program)
     if wallet is None:
@@ -103,6 +111,41 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
         description=description, reference=reference, metadata=metadata)
     outbox.emit(conn, store_id, "wallet.debited", event_payload(txn), now)
     return txn
+
+
+def _debit_in_database(conn: Connection, store_id: str, customer_id: str, program: str,
+                       amount: int, now: datetime, description: str | None,
+                       reference: str | None, metadata: dict[str, Any]) -> Transaction:
+    transaction_id = new_id("txn")
+    result = conn.execute(
+        text("SELECT billfold_debit(:store_id, :customer_id, :program, :amount, :now, "
+             ":transaction_id, :event_id, :description, :reference, :metadata)")
+        .bindparams(bindparam("metadata", type_=Json), bindparam("now", type_=UtcDateTime)),
+        {"store_id": store_id, "customer_id": customer_id, "program": program,
+         "amount": amount, "now": now, "transaction_id": transaction_id,
+         "event_id": new_id("evt"), "description": description, "reference": reference,
+         "metadata": metadata},
+    ).scalar_one()
+    error = result.get("error")
+    if error == "program_not_found":
+        get_program(conn, store_id, program)  # raises the same NotFound as the Python path
+    if error == "customer_not_found":
+        raise NotFound(f"No customer {customer_id!r} in this store.",
+                       code="customer_not_found", param="customer_id")
+    if error == "insufficient_funds":
+        unit = result["unit"]
+        raise InsufficientFunds(f"The wallet has {result['available']} {unit} available, "
+                                f"{amount} {unit} needed.", param="amount")
+    assert error is None, result
+    return Transaction(
+        id=transaction_id, store_id=store_id, type="debit", wallet_id=result["wallet_id"],
+        customer_id=customer_id, program=program, unit=result["unit"], amount=amount,
+        balance_after=result["balance_after"], held_after=result["held_after"],
+        funding_type=result["funding_type"], description=description, reference=reference,
+        metadata=metadata, reverses_transaction_id=None, hold_id=None, lot_id=None,
+        created_at=now,
+        lots=tuple(LotEntry(lot_id, funding_type, moved, 0)
+                   for lot_id, funding_type, moved in result["lots"]))
 
 
 def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: datetime,
@@ -237,3 +280,66 @@ def _store_legs(code: str, wallet: Any, entries: list[LotEntry], sign: int) -> l
 def _single_funding_type(entries: list[LotEntry]) -> str | None:
     kinds = {e.funding_type for e in entries}
     return kinds.pop() if len(kinds) == 1 else None
+
+
+def transfer(conn: Connection, *, store_id: str, from_customer_id: str, to_customer_id: str,
+             program: str, amount: int, now: datetime, description: str | None = None,
+             reference: str | None = None, metadata: dict[str, Any] | None = None,
+             ) -> Transaction:
+    """Move credit between two customers' wallets in one program.
+
+    The receiver gets lots like the ones drawn (funding type, withdrawability,
+    expiry), so credit keeps its nature. Both wallets are locked by id order.
+    """
+    check_id(from_customer_id, "from_customer_id")
+    check_id(to_customer_id, "to_customer_id")
+    check_amount(amount)
+    metadata = check_metadata(metadata)
+    check_text(description, "description")
+    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    if from_customer_id == to_customer_id:
+        raise InvalidRequest("A transfer needs two different customers.",
+                             param="to_customer_id")
+    prog = get_program(conn, store_id, program)
+    sender, receiver = _lock_pair(conn, store_id, from_customer_id, to_customer_id, prog, now)
+    draws = draw(conn, store_id, sender.account_id, amount, prog.spending_strategy, now,
+                 unit=sender.unit)
+    sources = {row.lot_id: row for row in conn.execute(select(lots).where(
+        lots.c.store_id == store_id, lots.c.lot_id.in_([d.lot_id for d in draws])))}
+    transaction_id = new_id("txn")
+    entries = [LotEntry(d.lot_id, d.funding_type, -d.take, 0) for d in draws]
+    for d in draws:
+        source = sources[d.lot_id]
+        lot_id = create_lot(
+            conn, store_id, receiver.account_id, receiver.unit, d.take,
+            funding_type=d.funding_type, is_withdrawable=bool(source.is_withdrawable),
+            expires_at=source.expires_at, source_type="transfer", source_id=d.lot_id,
+            description=description, transaction_id=transaction_id, now=now)
+        entries.append(LotEntry(lot_id, d.funding_type, d.take, 0))
+    txn = record(
+        conn, store_id=store_id, wallet=sender, type="transfer", amount=amount,
+        legs=[Leg(sender.account_id, -amount), Leg(receiver.account_id, amount)],
+        entries=entries, now=now, funding_type=_single_funding_type(entries),
+        description=description, reference=reference,
+        metadata={**metadata, "to_customer_id": to_customer_id,
+                  "to_wallet_id": receiver.account_id},
+        transaction_id=transaction_id)
+    outbox.emit(conn, store_id, "wallet.transferred", event_payload(txn), now)
+    return txn
+
+
+def _lock_pair(conn: Connection, store_id: str, from_customer_id: str, to_customer_id: str,
+               prog: Any, now: datetime) -> tuple[Any, Any]:
+    """Lock sender and receiver wallets in wallet-id order (the one lock order)."""
+    sender_id = ensure_wallet_exists(conn, store_id, from_customer_id, prog, now,
+                                     create=False)
+    receiver_id = ensure_wallet_exists(conn, store_id, to_customer_id, prog, now, create=True)
+    if sender_id is None:
+        if not customer_exists(conn, store_id, from_customer_id):
+            raise NotFound(f"No customer {from_customer_id!r} in this store.",
+                           code="customer_not_found", param="from_customer_id")
+        raise InsufficientFunds(f"The wallet has 0 {prog.unit} available, needed more.",
+                                param="amount")
+    locked = {wallet_id: lock_wallet_by_id(conn, store_id, wallet_id)
+              for wallet_id in sorted({sender_id, receiver_id})}
+    return locked[sender_id], locked[receiver_id]

@@ -110,7 +110,8 @@ def history(conn: Connection, store_id: str, customer_id: str, program: str, *,
         get_program(conn, store_id, program)
         return Page((), False, None)
     query = (
-        select(postings.c.seq, transactions)
+        select(postings.c.seq, postings.c.balance_after.label("posting_balance_after"),
+               postings.c.held_after.label("posting_held_after"), transactions)
         .join(transactions, (transactions.c.store_id == postings.c.store_id)
               & (transactions.c.transaction_id == postings.c.transaction_id))
         .where(postings.c.store_id == store_id, postings.c.account_id == wallet.account_id)
@@ -120,7 +121,8 @@ def history(conn: Connection, store_id: str, customer_id: str, program: str, *,
     rows = conn.execute(query.order_by(postings.c.seq.desc()).limit(limit + 1)).all()
     page = rows[:limit]
     entries = _entries_for(conn, store_id, [row.transaction_id for row in page])
-    items = tuple(_transaction(row, entries.get(row.transaction_id, ())) for row in page)
+    items = tuple(_transaction(row, entries.get(row.transaction_id, ()),
+                               wallet_view=True) for row in page)
     has_more = len(rows) > limit
     return Page(items, has_more, str(page[-1].seq) if has_more else None)
 
@@ -196,11 +198,16 @@ def _entries_for(conn: Connection, store_id: str,
     return {key: tuple(value) for key, value in grouped.items()}
 
 
-def _transaction(row: Row[Any], entries: tuple[LotEntry, ...]) -> Transaction:
+def _transaction(row: Row[Any], entries: tuple[LotEntry, ...], *,
+                 wallet_view: bool = False) -> Transaction:
+    """A transaction as stored; `wallet_view` takes the balances from the wallet's own
+    posting (they differ for the receiving side of a transfer)."""
+    balance_after = row.posting_balance_after if wallet_view else row.balance_after
+    held_after = row.posting_held_after if wallet_view else row.held_after
     return Transaction(
         id=row.transaction_id, store_id=row.store_id, type=row.type, wallet_id=row.wallet_id,
         customer_id=row.customer_id, program=row.program, unit=row.unit, amount=row.amount,
-        balance_after=row.balance_after, held_after=row.held_after,
+        balance_after=balance_after, held_after=held_after,
         funding_type=row.funding_type, description=row.description, reference=row.reference,
         metadata=row.metadata, reverses_transaction_id=row.reverses_transaction_id,
         hold_id=row.hold_id, lot_id=row.lot_id, created_at=row.created_at, lots=entries)

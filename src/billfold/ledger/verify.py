@@ -108,6 +108,14 @@ _CHECKS: list[tuple[int, str, str, str]] = [
           OR a.held <> (SELECT COALESCE(SUM(l.held), 0) FROM lots l
                         WHERE l.store_id = a.store_id AND l.wallet_id = a.account_id))""",
      "held {0}, open holds {1}, lots held {2}"),
+    (5, "pending equals pending promises", """
+        SELECT a.store_id, a.account_id, a.pending,
+               (SELECT COALESCE(SUM(r.amount), 0) FROM promises r WHERE r.store_id = a.store_id
+                  AND r.wallet_id = a.account_id AND r.status = 'pending')
+        FROM accounts a WHERE a.kind = 'wallet' AND a.pending <>
+               (SELECT COALESCE(SUM(r.amount), 0) FROM promises r WHERE r.store_id = a.store_id
+                  AND r.wallet_id = a.account_id AND r.status = 'pending')""",
+     "pending {0}, pending promises {1}"),
     (5, "available is not negative", """
         SELECT store_id, account_id, balance, held FROM accounts
         WHERE kind = 'wallet' AND (balance - held < 0 OR held < 0 OR pending < 0)""",

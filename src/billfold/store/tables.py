@@ -219,6 +219,34 @@ holds = Table(
     Index(None, "store_id", "status", "expires_at"),
 )
 
+promises = Table(
+    "promises",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("promise_id", ID, nullable=False),
+    Column("wallet_id", ID, nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("original_amount", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("funding_type", String(32), nullable=False),
+    Column("is_withdrawable", Boolean, nullable=False),
+    Column("credit_expires_seconds", BigInteger),
+    Column("source_type", String(32), nullable=False),
+    Column("source_id", NAME),
+    Column("description", Text),
+    Column("metadata", Json, nullable=False),
+    Column("transaction_id", ID, nullable=False),
+    Column("settled_transaction_id", ID),
+    Column("lot_id", ID),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("settled_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "promise_id"),
+    Index(None, "store_id", "source_type", "source_id"),
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

@@ -1,0 +1,141 @@
+"""Concurrent debits never overspend; opposite lock orders never deadlock."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import text
+
+from billfold.app import Billfold, StoreWallets
+from billfold.errors import BillfoldError
+from tests.helpers import assert_books_balance
+
+WORKERS = 20
+
+
+def _race(calls: list[Callable[[], object]]) -> Counter[str]:
+    """Run `calls` at once (a barrier lines them up); count outcomes by error code."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], object]) -> str:
+        barrier.wait()
+        try:
+            call()
+        except BillfoldError as refusal:
+            return refusal.code
+        return "ok"
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return Counter(pool.map(run, calls))
+
+
+def test_twenty_threads_never_overspend_one_wallet(shop: StoreWallets) -> None:
+    shop.credit("alice", "main", 600, funding_type="promotional", expires_in="1d")
+    shop.credit("alice", "main", 400, funding_type="cash")
+    outcomes = _race([lambda: shop.debit("alice", "main", 100)] * WORKERS)
+    assert outcomes == Counter({"ok": 10, "insufficient_funds": 10})
+    assert shop.balance("alice").total == 0
+    assert_books_balance(shop._bf)
+
+
+def test_holds_and_debits_racing_never_overspend(shop: StoreWallets) -> None:
+    shop.credit("alice", "main", 1000, funding_type="cash")
+    calls: list[Callable[[], object]] = []
+    for index in range(WORKERS):
+        if index % 2:
+            calls.append(lambda: shop.debit("alice", "main", 150))
+        else:
+            calls.append(lambda: shop.hold("alice", "main", 150))
+    outcomes = _race(calls)
+    assert outcomes["ok"] == 6
+    assert outcomes["insufficient_funds"] == WORKERS - 6
+    balance = shop.balance("alice")
+    spent = 1000 - balance.total
+    assert (balance.available, balance.held + spent) == (100, 900)
+    assert_books_balance(shop._bf)
+
+
+def _debit_in_process(url: str, store_id: str, results: multiprocessing.Queue) -> None:
+    billfold = Billfold(url, migrate=False)
+    try:
+        billfold.store(store_id).debit("alice", "main", 100)
+        results.put("ok")
+    except BillfoldError as refusal:
+        results.put(refusal.code)
+    finally:
+        billfold.close()
+
+
+@pytest.mark.slow
+def test_twenty_processes_never_overspend_one_wallet(database_url: str, bf: Billfold,
+                                                     shop: StoreWallets) -> None:
+    shop.credit("alice", "main", 1000, funding_type="cash")
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    workers = [context.Process(target=_debit_in_process,
+                               args=(database_url, shop.store_id, results))
+               for _ in range(WORKERS)]
+    for worker in workers:
+        worker.start()
+    outcomes = Counter(results.get(timeout=120) for _ in workers)
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    assert outcomes == Counter({"ok": 10, "insufficient_funds": 10})
+    assert shop.balance("alice").total == 0
+    assert_books_balance(bf)
+
+
+def _deadlocks(bf: Billfold) -> int:
+    if bf.engine.dialect.name != "postgresql":
+        return 0
+    with bf.begin(read_only=True) as conn:
+        return int(conn.execute(text(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+        )).scalar_one())
+
+
+def test_transfers_in_opposite_directions_never_deadlock(bf: Billfold,
+                                                         shop: StoreWallets) -> None:
+    shop.credit("alice", "main", 5000, funding_type="cash")
+    shop.credit("bob", "main", 5000, funding_type="cash")
+    before = _deadlocks(bf)
+    calls: list[Callable[[], object]] = []
+    for index in range(WORKERS):
+        if index % 2:
+            calls.append(lambda: shop.transfer("alice", "bob", "main", 100))
+        else:
+            calls.append(lambda: shop.transfer("bob", "alice", "main", 100))
+    assert _race(calls) == Counter({"ok": WORKERS})
+    assert _deadlocks(bf) == before
+    assert shop.balance("alice").total + shop.balance("bob").total == 10_000
+    assert_books_balance(bf)
+
+
+def test_identical_keyed_requests_at_once_move_money_once(shop: StoreWallets) -> None:
+    shop.credit("alice", "main", 5000, funding_type="cash")
+    results: list[object] = []
+    lock = threading.Lock()
+
+    def debit() -> None:
+        txn = shop.debit("alice", "main", 700, idempotency_key="order-77")
+        with lock:
+            results.append(txn)
+
+    assert _race([debit] * 10) == Counter({"ok": 10})
+    assert len({txn.id for txn in results}) == 1  # type: ignore[attr-defined]
+    assert shop.balance("alice").available == 4300
+
+
+def test_first_credits_to_a_new_customer_at_once_make_one_wallet(shop: StoreWallets) -> None:
+    outcomes = _race([lambda: shop.credit("newbie", "main", 100, funding_type="cash")] * 10)
+    assert outcomes == Counter({"ok": 10})
+    balance = shop.balance("newbie")
+    assert balance.available == 1000
+    assert len({t.wallet_id for t in shop.history("newbie").data}) == 1
+    assert_books_balance(shop._bf)

@@ -1,0 +1,95 @@
+"""On PostgreSQL a debit is one call of `billfold_debit`; the Python path does the
+same on SQLite. Run one scenario both ways on PostgreSQL: the books must match
+row for row (ids aside)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from billfold.app import Billfold
+from billfold.clock import FrozenClock
+from billfold.errors import InsufficientFunds, NotFound
+from billfold.ledger import accounts, movements
+from tests.conftest import _empty_postgres_database
+from tests.helpers import assert_books_balance, snapshot
+
+_ID = re.compile(r"^(txn|lot|wal|evt|hold|sto|prm)_[0-9a-z]{26}$")
+
+
+def _scenario(bf: Billfold, clock: FrozenClock) -> list[Any]:
+    shop = bf.store(bf.create_store("Twin", currency="SAR").id)
+    shop.create_program("gifts", unit="SAR", spending_strategy="oldest_first")
+    outcomes: list[Any] = []
+    shop.credit("ann", "main", 700, funding_type="promotional", expires_in="2d")
+    shop.credit("ann", "main", 500, funding_type="cash", expires_in="2d")
+    shop.credit("ann", "main", 900, funding_type="cashback", expires_in="1d")
+    shop.credit("ann", "main", 1000, funding_type="refund")
+    shop.credit("ann", "gifts", 300, funding_type="cash")
+    clock.advance(seconds=1)
+    shop.credit("ann", "gifts", 300, funding_type="promotional", expires_in="1h")
+    outcomes.append(shop.debit("ann", "main", 1000, description="order 1", reference="o-1",
+                               metadata={"channel": "web"}).lots)
+    outcomes.append(shop.debit("ann", "gifts", 400).lots)
+    hold = shop.hold("ann", "main", 300, expires_in="3d")
+    clock.advance(days=1)
+    outcomes.append(shop.debit("ann", "main", 100).lots)   # cashback lot has expired
+    for call in (lambda: shop.debit("ann", "main", 5000), lambda: shop.debit("bob", "main", 1),
+                 lambda: shop.debit("ann", "nope", 1)):
+        with pytest.raises((InsufficientFunds, NotFound)) as caught:
+            call()
+        outcomes.append(caught.value.to_dict())
+    shop.capture(hold.id, amount=100)
+    outcomes.append(shop.debit("ann", "main", 1100).lots)
+    outcomes.append(shop.balance("ann", "main"))
+    return outcomes
+
+
+def _normalise(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        if _ID.match(value):
+            return names.setdefault(value, f"{value[:3]}#{len(names)}")
+        return value
+    if isinstance(value, dict):
+        return {k: _normalise(v, names) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normalise(v, names) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return _normalise({f: getattr(value, f) for f in value.__dataclass_fields__}, names)
+    return value
+
+
+def _run(url: str, use_function: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    monkeypatch.setattr(movements, "USE_DATABASE_FUNCTIONS", use_function)
+    monkeypatch.setattr(accounts, "bucket_of", lambda wallet_id: 0)  # same store accounts
+    clock = FrozenClock()
+    with Billfold(_empty_postgres_database(url), clock=clock) as bf:
+        outcomes = _scenario(bf, clock)
+        assert_books_balance(bf)
+        books = snapshot(bf)
+    names: dict[str, str] = {}
+    # Name ids in creation order (ids grow monotonically within this process).
+    every_id = sorted({v for rows in books.values() for row in rows for v in row
+                       if isinstance(v, str) and _ID.match(v)})
+    for value in every_id:
+        _normalise(value, names)
+    normalised_books = {table: sorted(map(repr, _normalise(rows, names)))
+                        for table, rows in books.items()}
+    return _normalise(outcomes, names), normalised_books
+
+
+@pytest.fixture
+def postgres_url(postgres_test_url: str) -> Iterator[str]:
+    yield postgres_test_url
+
+
+def test_debit_function_and_python_path_agree(postgres_url: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    with_function = _run(postgres_url, True, monkeypatch)
+    in_python = _run(postgres_url, False, monkeypatch)
+    assert with_function[0] == in_python[0]
+    for table in with_function[1]:
+        assert with_function[1][table] == in_python[1][table], table

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pytest
+
+from billfold.app import StoreWallets
+from billfold.clock import FrozenClock
+from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFound
+from tests.helpers import assert_books_balance, snapshot
+
+
+def test_reversing_a_credit_takes_it_back(shop: StoreWallets) -> None:
+    credit = shop.credit("alice", "main", 1000, funding_type="cash")
+    reversal = shop.reverse(credit.id, description="sent by mistake")
+    assert (reversal.type, reversal.amount, reversal.reverses_transaction_id) == (
+        "reversal", 1000, credit.id)
+    assert shop.balance("alice").total == 0
+    with pytest.raises(Conflict) as caught:
+        shop.reverse(credit.id)
+    assert caught.value.code == "already_reversed"
+    assert_books_balance(shop._bf)
+
+
+def test_spent_credit_cannot_be_taken_back(shop: StoreWallets) -> None:
+    credit = shop.credit("alice", "main", 1000, funding_type="cash")
+    shop.debit("alice", "main", 600)
+    before = snapshot(shop._bf)
+    with pytest.raises(InsufficientFunds) as caught:
+        shop.reverse(credit.id)
+    assert caught.value.code == "credit_already_spent"
+    assert snapshot(shop._bf) == before
+    shop.reverse(credit.id, amount=400)
+    assert shop.balance("alice").total == 0
+
+
+def test_reversing_a_debit_restores_its_lots_and_funding_types(shop: StoreWallets) -> None:
+    shop.credit("alice", "main", 500, funding_type="promotional", expires_in="10d")
+    shop.credit("alice", "main", 1000, funding_type="cash")
+    debit = shop.debit("alice", "main", 1200)
+    shop.reverse(debit.id, amount=200)   # the lot that expires last comes back first
+    assert shop.balance("alice").by_funding_type == {"cash": 500}
+    shop.reverse(debit.id)
+    assert shop.balance("alice").by_funding_type == {"cash": 1000, "promotional": 500}
+    assert {lot.status for lot in shop.lots("alice").data} == {"active"}
+    with pytest.raises(Conflict):
+        shop.reverse(debit.id, amount=1)
+    assert_books_balance(shop._bf)
+
+
+def test_partial_reversals_never_exceed_the_original(shop: StoreWallets) -> None:
+    shop.credit("alice", "main", 1000, funding_type="cash")
+    debit = shop.debit("alice", "main", 800)
+    shop.reverse(debit.id, amount=500)
+    before = snapshot(shop._bf)
+    with pytest.raises(InvalidRequest) as caught:
+        shop.reverse(debit.id, amount=301)
+    assert caught.value.code == "amount_too_large"
+    assert snapshot(shop._bf) == before
+
+
+def test_restored_credit_past_its_expiry_is_not_spendable(shop: StoreWallets,
+                                                          clock: FrozenClock) -> None:
+    shop.credit("alice", "main", 500, funding_type="promotional", expires_in="1d")
+    debit = shop.debit("alice", "main", 500)
+    clock.advance(days=2)
+    shop.reverse(debit.id)
+    balance = shop.balance("alice")
+    assert (balance.available, balance.total) == (0, 0)
+    assert shop.expire_lots().amount == 500
+    assert_books_balance(shop._bf)
+
+
+def test_holds_and_unknown_transactions_are_not_reversible(shop: StoreWallets) -> None:
+    shop.credit("alice", "main", 500, funding_type="cash")
+    hold = shop.hold("alice", "main", 100)
+    with pytest.raises(Conflict) as caught:
+        shop.reverse(hold.transaction_id)
+    assert caught.value.code == "not_reversible"
+    with pytest.raises(NotFound):
+        shop.reverse("txn_does_not_exist")
+
+
+def test_capture_can_be_reversed(shop: StoreWallets) -> None:
+    shop.credit("alice", "main", 500, funding_type="cash")
+    hold = shop.capture(shop.hold("alice", "main", 300).id)
+    shop.reverse(hold.settled_transaction_id or "")
+    assert shop.balance("alice").available == 500
+    assert_books_balance(shop._bf)
