@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from billfold import codec, idempotency, stores
+from billfold import codec, customers, idempotency, stores
 from billfold.clock import Clock, SystemClock
 from billfold.durations import resolve_expiry
 from billfold.errors import BillfoldError
@@ -120,7 +120,9 @@ class Billfold:
             except BillfoldError as refusal:
                 if refusal.type == "conflict" and refusal.code == "idempotency_conflict":
                     raise
-                self._remember_refusal(store_id, key, operation, print_, refusal)
+                first = self._remember_refusal(store_id, key, operation, print_, refusal)
+                if first is not None:  # a concurrent duplicate committed first: its outcome
+                    return _replay(first, result_type)
                 raise
             if not replayed:
                 return value  # type: ignore[no-any-return]
@@ -128,17 +130,17 @@ class Billfold:
         raise AssertionError("idempotent request kept colliding")
 
     def _remember_refusal(self, store_id: str, key: str, operation: str, print_: str,
-                          refusal: BillfoldError) -> None:
-        def store_refusal(conn: Connection) -> None:
+                          refusal: BillfoldError) -> idempotency.Record | None:
+        """Store the refusal, unless a concurrent duplicate stored an outcome first: then
+        return that outcome (the refusal may only be the effect of the duplicate's work)."""
+        def store_refusal(conn: Connection) -> idempotency.Record | None:
             found = idempotency.find(conn, store_id, key, operation, print_)
             if found is None:
                 idempotency.save(conn, store_id, key, operation, print_, idempotency.ERROR,
                                  refusal.to_dict(), self.clock.now(), refusal.status)
-            elif found.outcome == idempotency.OK:
-                raise _Replay  # another attempt succeeded first: not ours to overwrite
+            return found
 
-        with contextlib.suppress(_Replay):
-            self.run(store_refusal)
+        return self.run(store_refusal)
 
     # -- stores -------------------------------------------------------------------------
 
@@ -415,6 +417,32 @@ class StoreWallets:
 
     def _read(self, work: Callable[[Connection], T]) -> T:
         return self._bf.run(work, read_only=True)
+
+    # -- customers (api) ----------------------------------------------------------------
+
+    def create_customer(self, customer_id: str, *, email: str | None = None,
+                        name: str | None = None, metadata: dict[str, Any] | None = None,
+                        idempotency_key: str | None = None) -> customers.CustomerCreated:
+        """Create a customer, or find it if it exists and nothing contradicts it."""
+        request = {"customer_id": customer_id, "email": email, "name": name,
+                   "metadata": metadata}
+        return self._bf.mutate(
+            self.store_id, "create_customer", request,
+            lambda conn, now: customers.create_customer(
+                conn, store_id=self.store_id, customer_id=customer_id, now=now, email=email,
+                name=name, metadata=metadata),
+            customers.CustomerCreated, idempotency_key)
+
+    def customer(self, customer_id: str) -> customers.Customer:
+        return self._read(lambda c: customers.get_customer(c, self.store_id, customer_id))
+
+    def wallets(self, customer_id: str) -> tuple[Balance, ...]:
+        """The figures of every wallet of a known customer (NotFound otherwise)."""
+        def read(conn: Connection) -> tuple[Balance, ...]:
+            customers.get_customer(conn, self.store_id, customer_id)
+            return customers.wallet_summary(conn, self.store_id, customer_id, self.now)
+
+        return self._read(read)
 
 
 def _replay(record: idempotency.Record, result_type: type[T]) -> T:

@@ -1,4 +1,4 @@
-"""The `billfold` command: serve, migrate, verify, stores, keys."""
+"""The `billfold` command: serve, worker, migrate, verify, stores, keys."""
 
 from __future__ import annotations
 
@@ -33,10 +33,14 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Run the REST API (SQLite ./billfold.db unless BILLFOLD_DATABASE_URL says otherwise)."""
+    """Run the REST API (SQLite ./billfold.db unless BILLFOLD_DATABASE_URL says otherwise).
+
+    Unless BILLFOLD_WORKER=external, it also releases timed-out holds and sweeps
+    expired lots every BILLFOLD_SWEEP_INTERVAL_SECONDS (default 15)."""
     import uvicorn
 
     from billfold.api.main import create_app
+    from billfold.api.observability import configure_logging
     from billfold.stores import list_stores
 
     settings = Settings.from_env()
@@ -46,8 +50,29 @@ def serve(
         key = billfold.create_api_key(store.id)
         typer.echo(f"Created store {store.id}. Its secret API key (shown once, keep it safe):")
         typer.echo(f"  {key.secret}")
-    uvicorn.run(create_app(billfold), host=host or settings.host, port=port or settings.port,
-                log_level="info")
+    configure_logging()
+    interval = settings.sweep_interval_seconds if settings.worker == "inline" else None
+    uvicorn.run(create_app(billfold, sweep_interval_seconds=interval),
+                host=host or settings.host, port=port or settings.port, log_level="info",
+                access_log=False)
+
+
+@cli.command()
+def worker(database_url: DatabaseOption = None) -> None:
+    """Release timed-out holds and sweep expired lots, every
+    BILLFOLD_SWEEP_INTERVAL_SECONDS, until stopped (for BILLFOLD_WORKER=external)."""
+    import logging
+
+    from billfold.worker.sweeper import Sweeper
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = Settings.from_env()
+    billfold = _open(database_url)
+    typer.echo(f"Sweeping every {settings.sweep_interval_seconds:g} s; Ctrl-C stops.")
+    try:
+        Sweeper(billfold, settings.sweep_interval_seconds).run_forever()
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")
 
 
 @cli.command()

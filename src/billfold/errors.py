@@ -36,7 +36,7 @@ class BillfoldError(Exception):
         for klass in _all_error_classes():
             if klass.type == data["type"] and klass.default_code == data["code"]:
                 return klass(data["message"], code=data["code"], param=data.get("param"))
-        for klass in _all_error_classes():
+        for klass in BillfoldError.__subclasses__():  # the general class of that type
             if klass.type == data["type"]:
                 return klass(data["message"], code=data["code"], param=data.get("param"))
         return BillfoldError(data["message"], code=data["code"], param=data.get("param"))
@@ -100,6 +100,14 @@ class RateLimited(BillfoldError):
     type = "rate_limited"
     status = 429
     default_code = "rate_limited"
+
+
+class InternalError(BillfoldError):
+    """Something failed that is not the caller's fault; nothing was changed."""
+
+    type = "internal"
+    status = 500
+    default_code = "internal_error"
 
 
 def _all_error_classes() -> list[type[BillfoldError]]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 DEFAULT_DATABASE_URL = "sqlite:///billfold.db"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_SWEEP_INTERVAL_SECONDS = 15.0
+WORKER_MODES = ("inline", "external")
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,11 +17,21 @@ class Settings:
     database_url: str
     host: str
     port: int
+    # "inline": `serve` sweeps hold timeouts and expired lots itself; "external": a
+    # separate `billfold worker` does.
+    worker: str = "inline"
+    sweep_interval_seconds: float = DEFAULT_SWEEP_INTERVAL_SECONDS
 
     @classmethod
     def from_env(cls) -> Settings:
+        worker = os.environ.get("BILLFOLD_WORKER", "inline")
+        if worker not in WORKER_MODES:
+            raise ValueError(f"BILLFOLD_WORKER must be one of {', '.join(WORKER_MODES)}")
         return cls(
             database_url=os.environ.get("BILLFOLD_DATABASE_URL", DEFAULT_DATABASE_URL),
             host=os.environ.get("BILLFOLD_HOST", DEFAULT_HOST),
             port=int(os.environ.get("BILLFOLD_PORT", str(DEFAULT_PORT))),
+            worker=worker,
+            sweep_interval_seconds=float(os.environ.get(
+                "BILLFOLD_SWEEP_INTERVAL_SECONDS", str(DEFAULT_SWEEP_INTERVAL_SECONDS))),
         )

@@ -1,20 +1,74 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory: routers, auth, errors, logs, metrics, sweeps."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from billfold import __version__
+from billfold.api import customers, errors, holds, transactions
+from billfold.api.observability import Metrics, RequestLogMiddleware
+from billfold.api.schemas import Health
 from billfold.app import Billfold
+from billfold.ledger.models import SweepResult
+from billfold.worker.sweeper import Sweeper
+
+DESCRIPTION = """Customer wallets for shops on a double-entry ledger.
+
+Authenticate with `Authorization: Bearer <secret key>`. Amounts are integers in
+minor units. Send an `Idempotency-Key` header with every POST: a retry with the
+same key and body returns the first response; with another body it is a 409.
+Errors are `{"error": {"type", "code", "message", "param"}}`.
+"""
 
 
-def create_app(billfold: Billfold) -> FastAPI:
-    app = FastAPI(title="billfold", version=__version__,
-                  description="Customer wallets for shops on a double-entry ledger.")
+def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = None) -> FastAPI:
+    """The REST service over `billfold`. With `sweep_interval_seconds`, the app also
+    releases timed-out holds and sweeps expired lots on a thread while it runs."""
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sweeper = None
+        if sweep_interval_seconds is not None:
+            sweeper = Sweeper(billfold, sweep_interval_seconds,
+                              on_sweep=lambda h, lots: _count_sweep(metrics, h, lots),
+                              on_failure=metrics.sweep_failures.inc).start()
+        try:
+            yield
+        finally:
+            if sweeper is not None:
+                sweeper.stop()
+
+    app = FastAPI(title="billfold", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan, strict_content_type=False)
     app.state.billfold = billfold
+    app.state.metrics = metrics
+    errors.install(app)
+    app.add_middleware(RequestLogMiddleware, metrics=metrics)
+    app.include_router(customers.router)
+    app.include_router(transactions.router)
+    app.include_router(holds.router)
 
-    @app.get("/healthz", tags=["service"])
+    @app.get("/healthz", tags=["service"], response_model=Health)
     def healthz() -> dict[str, str]:
+        """Liveness, without auth."""
         return {"status": "ok"}
 
+    @app.get("/metrics", tags=["service"], response_class=PlainTextResponse,
+             responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+    def prometheus_metrics() -> PlainTextResponse:
+        """Prometheus metrics, in its text format."""
+        return PlainTextResponse(generate_latest(metrics.registry),
+                                 media_type=CONTENT_TYPE_LATEST)
+
     return app
+
+
+def _count_sweep(metrics: Metrics, holds_released: int, lots: SweepResult) -> None:
+    metrics.holds_expired.inc(holds_released)
+    metrics.lots_expired.inc(lots.lots)

@@ -144,7 +144,7 @@ def post(conn: Connection, store_id: str, transaction_id: str, unit: str, legs: 
         result = _update_account(conn, store_id, account_id, amount, held_delta, pending_delta)
         if result is None:
             assert not account_id.startswith("wal_"), f"wallet {account_id} missing"
-            _create_store_account(conn, store_id, account_id, unit, now)
+            create_store_account(conn, store_id, account_id, unit, now)
             result = _update_account(conn, store_id, account_id, amount, held_delta,
                                      pending_delta)
             assert result is not None
@@ -178,7 +178,7 @@ def _update_account(conn: Connection, store_id: str, account_id: str, amount: in
     return None if row is None else Posted(row[0], row[1], row[2])
 
 
-def _create_store_account(conn: Connection, store_id: str, account_id: str, unit: str,
+def create_store_account(conn: Connection, store_id: str, account_id: str, unit: str,
                           now: datetime) -> None:
     code, funding, account_unit, bucket = account_id.removeprefix("acc_").split(".")
     assert account_unit == unit

@@ -8,19 +8,28 @@ part is not expired while held: it expires when its hold lets go of it.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, case, insert, select, update
 
 from billfold import outbox
-from billfold.ledger.accounts import Leg, lock_wallet_by_id, store_account_id
+from billfold.ids import new_id
+from billfold.ledger.accounts import Leg, Posted, create_store_account, store_account_id
 from billfold.ledger.journal import event_payload, record
 from billfold.ledger.lots import close_lots, expired_free_lots
 from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, LotEntry, SweepResult, Transaction
-from billfold.store.tables import lots
+from billfold.store.tables import (
+    accounts,
+    lot_entries,
+    lots,
+    outbox_events,
+    postings,
+    transactions,
+)
 
-SWEEP_WALLET_BATCH = 500
+SWEEP_WALLET_BATCH = 2000
 
 
 def expire_wallet_lots(conn: Connection, store_id: str, wallet: Any,
@@ -49,20 +58,146 @@ def expire_wallet_lots(conn: Connection, store_id: str, wallet: Any,
 
 def sweep_expired_lots(conn: Connection, store_id: str, now: datetime,
                        limit: int = SWEEP_WALLET_BATCH) -> SweepResult:
-    """Expire the lots of up to `limit` wallets of one store; call again until zero."""
-    wallet_ids = [row[0] for row in conn.execute(
+    """Expire the lots of up to `limit` wallets of one store in a few set-based
+    statements (one expiry transaction per wallet); call again until it returns zero.
+
+    Same books as `expire_wallet_lots` per wallet, without a statement per lot.
+    """
+    candidates = (
         select(lots.c.wallet_id)
         .where(lots.c.store_id == store_id, lots.c.status == LOT_ACTIVE,
                lots.c.expires_at.is_not(None), lots.c.expires_at <= now,
                lots.c.remaining > lots.c.held)
         .group_by(lots.c.wallet_id).order_by(lots.c.wallet_id).limit(limit)
-    ).all()]
-    transactions = swept_lots = amount = 0
-    for wallet_id in wallet_ids:  # sorted: the one lock order
-        wallet = lock_wallet_by_id(conn, store_id, wallet_id)
-        txn = expire_wallet_lots(conn, store_id, wallet, now)
-        if txn is not None:
-            transactions += 1
-            swept_lots += len(txn.lots)
-            amount += txn.amount
-    return SweepResult(transactions=transactions, lots=swept_lots, amount=amount)
+    )
+    wallet_ids = [row[0] for row in conn.execute(candidates)]
+    if not wallet_ids:
+        return SweepResult(0, 0, 0)
+    wallets = {row.account_id: row for row in conn.execute(  # the one lock order: by id
+        select(accounts).where(accounts.c.store_id == store_id,
+                               accounts.c.account_id.in_(wallet_ids))
+        .order_by(accounts.c.account_id).with_for_update())}
+    expired = conn.execute(
+        select(lots.c.lot_id, lots.c.wallet_id, lots.c.funding_type,
+               (lots.c.remaining - lots.c.held).label("free"))
+        .where(lots.c.store_id == store_id, lots.c.wallet_id.in_(wallet_ids),
+               lots.c.status == LOT_ACTIVE, lots.c.expires_at.is_not(None),
+               lots.c.expires_at <= now, lots.c.remaining > lots.c.held)
+        .order_by(lots.c.wallet_id, lots.c.lot_id)
+    ).all()
+    plan = _plan_sweep(store_id, wallets, expired, now)
+    _write_sweep(conn, store_id, plan, [row.lot_id for row in expired], now)
+    return SweepResult(transactions=len(plan.transactions), lots=len(expired),
+                       amount=sum(row.free for row in expired))
+
+
+@dataclass
+class _SweepPlan:
+    transactions: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    wallet_postings: list[dict[str, Any]] = field(default_factory=list)
+    wallet_updates: list[dict[str, Any]] = field(default_factory=list)
+    store_legs: list[tuple[str, str, int]] = field(default_factory=list)  # account, txn, amount
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _plan_sweep(store_id: str, wallets: dict[str, Any], expired: list[Any],
+                now: datetime) -> _SweepPlan:
+    plan = _SweepPlan()
+    by_wallet: dict[str, list[Any]] = defaultdict(list)
+    for row in expired:
+        by_wallet[row.wallet_id].append(row)
+    for wallet_id in sorted(by_wallet):
+        wallet, rows = wallets[wallet_id], by_wallet[wallet_id]
+        transaction_id = new_id("txn")
+        total = sum(row.free for row in rows)
+        per_type: dict[str, int] = defaultdict(int)
+        for position, row in enumerate(rows):
+            per_type[row.funding_type] += row.free
+            plan.entries.append({"store_id": store_id, "transaction_id": transaction_id,
+                                 "lot_id": row.lot_id, "amount": -row.free, "held_delta": 0,
+                                 "position": position, "created_at": now})
+        balance_after = wallet.balance - total
+        plan.wallet_updates.append({"b_account_id": wallet_id, "b_amount": total})
+        plan.wallet_postings.append({
+            "store_id": store_id, "account_id": wallet_id, "seq": wallet.last_seq + 1,
+            "transaction_id": transaction_id, "unit": wallet.unit, "amount": -total,
+            "held_delta": 0, "pending_delta": 0, "balance_after": balance_after,
+            "held_after": wallet.held, "created_at": now})
+        funding_type = next(iter(per_type)) if len(per_type) == 1 else None
+        transaction = {
+            "store_id": store_id, "transaction_id": transaction_id, "type": "expiry",
+            "wallet_id": wallet_id, "customer_id": wallet.customer_id,
+            "program": wallet.program, "unit": wallet.unit, "amount": total,
+            "balance_after": balance_after, "held_after": wallet.held,
+            "funding_type": funding_type, "description": "Credit expired",
+            "reference": None, "metadata": {}, "reverses_transaction_id": None,
+            "hold_id": None, "lot_id": None, "created_at": now}
+        plan.transactions.append(transaction)
+        plan.events.append({"store_id": store_id, "event_id": new_id("evt"),
+                            "type": "wallet.credit_expired", "created_at": now,
+                            "published_at": None, "payload": {
+                                key: transaction[key] for key in (
+                                    "transaction_id", "type", "wallet_id", "customer_id",
+                                    "program", "unit", "amount", "balance_after",
+                                    "held_after", "reference")}})
+        for funding, amount in sorted(per_type.items()):
+            account_id = store_account_id("expired", wallet.unit, funding, wallet_id)
+            plan.store_legs.append((account_id, transaction_id, amount))
+    return plan
+
+
+def _write_sweep(conn: Connection, store_id: str, plan: _SweepPlan, lot_ids: list[str],
+                 now: datetime) -> None:
+    conn.execute(insert(transactions), plan.transactions)
+    conn.execute(insert(lot_entries), plan.entries)
+    conn.execute(update(lots)
+                 .where(lots.c.store_id == store_id, lots.c.lot_id.in_(lot_ids))
+                 .values(remaining=lots.c.held,
+                         status=case((lots.c.held == 0, LOT_EXPIRED), else_=lots.c.status),
+                         closed_at=case((lots.c.held == 0, now), else_=lots.c.closed_at)))
+    conn.execute(
+        update(accounts)
+        .where(accounts.c.store_id == store_id,
+               accounts.c.account_id == bindparam("b_account_id"))
+        .values(balance=accounts.c.balance - bindparam("b_amount"),
+                debits_posted=accounts.c.debits_posted + bindparam("b_amount"),
+                last_seq=accounts.c.last_seq + 1),
+        plan.wallet_updates)
+    postings_rows = list(plan.wallet_postings)
+    per_account: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for account_id, transaction_id, amount in plan.store_legs:
+        per_account[account_id].append((transaction_id, amount))
+    for account_id in sorted(per_account):  # store accounts last, by id
+        legs = per_account[account_id]
+        unit = account_id.split(".")[2]
+        total = sum(amount for _, amount in legs)
+        after = _bump_store_account(conn, store_id, account_id, unit, total, len(legs), now)
+        seq, balance = after.seq - len(legs), after.balance_after - total
+        for transaction_id, amount in legs:
+            seq, balance = seq + 1, balance + amount
+            postings_rows.append({
+                "store_id": store_id, "account_id": account_id, "seq": seq,
+                "transaction_id": transaction_id, "unit": unit, "amount": amount,
+                "held_delta": 0, "pending_delta": 0, "balance_after": balance,
+                "held_after": after.held_after, "created_at": now})
+    conn.execute(insert(postings), postings_rows)
+    conn.execute(insert(outbox_events), plan.events)
+
+
+def _bump_store_account(conn: Connection, store_id: str, account_id: str, unit: str,
+                        amount: int, postings_count: int, now: datetime) -> Posted:
+    """Add `amount` in `postings_count` postings to a store account; its totals after."""
+    for _attempt in range(2):
+        row = conn.execute(
+            update(accounts)
+            .where(accounts.c.store_id == store_id, accounts.c.account_id == account_id)
+            .values(balance=accounts.c.balance + amount,
+                    credits_posted=accounts.c.credits_posted + amount,
+                    last_seq=accounts.c.last_seq + postings_count)
+            .returning(accounts.c.last_seq, accounts.c.balance, accounts.c.held)
+        ).one_or_none()
+        if row is not None:
+            return Posted(row[0], row[1], row[2])
+        create_store_account(conn, store_id, account_id, unit, now)
+    raise AssertionError(f"store account {account_id} could not be created")

@@ -1,0 +1,1 @@
+"""Background work: hold timeouts and lot expiry sweeps."""
