@@ -51,12 +51,13 @@ class Plan:
     http_workers: tuple[int, ...]
     concurrencies: tuple[int, ...] = CONCURRENCIES
     isolate_bulk: bool = True  # a fresh interpreter per bulk job, for a clean peak RSS
+    http_backends: tuple[str, ...] = ("sqlite", "postgres")
 
     @classmethod
     def make(cls, quick: bool) -> Plan:
         if quick:
             return cls(True, 1.5, 100, {1: 120, 8: 240, 32: 480}, 500, 200,
-                       (1_000, 100_000), 150, (1,))
+                       (1_000, 100_000), 150, (1,), http_backends=("postgres",))
         return cls(False, 10.0, 1_000, {1: 300, 8: 700, 32: 1_000}, 10_000, 4_000,
                    (1_000, 100_000, 1_000_000), 500, (1, 2))
 
@@ -314,7 +315,7 @@ def run_backend(backend: str, plan: Plan, *, with_http: bool = True) -> BackendR
             run.seed()
             run.measure_references(server)
             run.measure_library()
-            if with_http:
+            if with_http and backend in plan.http_backends:
                 run.measure_http()
             run.measure_bulk()
             run.measure_growth()
