@@ -22,6 +22,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from billfold import codec, customers, idempotency, stores
 from billfold.clock import Clock, SystemClock
+from billfold.commerce import checkout, offers, order_records, orders, refunds, stats
+from billfold.commerce import settings as store_settings
 from billfold.durations import resolve_expiry
 from billfold.errors import BillfoldError
 from billfold.ledger import expiry, holds, lot_admin, movements, promises, queries
@@ -444,6 +446,140 @@ class StoreWallets:
 
         return self._read(read)
 
+
+    # -- commerce -----------------------------------------------------------------------
+
+    def get_settings(self) -> store_settings.StoreSettings:
+        return self._read(lambda c: store_settings.get_settings(c, self.store_id))
+
+    def update_settings(self, changes: dict[str, Any], *,
+                        idempotency_key: str | None = None) -> store_settings.StoreSettings:
+        """Merge `changes` into the settings (PATCH semantics; see commerce.settings)."""
+        return self._bf.mutate(
+            self.store_id, "update_settings", {"changes": changes},
+            lambda conn, now: store_settings.update_settings(
+                conn, store_id=self.store_id, changes=changes, now=now),
+            store_settings.StoreSettings, idempotency_key)
+
+    def create_checkout(self, customer_id: str, order_id: str, amount: int, *, currency: str,
+                        programs: list[str] | None = None, expires_in: object = None,
+                        idempotency_key: str | None = None) -> checkout.Checkout:
+        from billfold.durations import parse_duration_seconds
+
+        request = {"customer_id": customer_id, "order_id": order_id, "amount": amount,
+                   "currency": currency, "programs": programs, "expires_in": expires_in}
+        return self._bf.mutate(
+            self.store_id, "create_checkout", request,
+            lambda conn, now: checkout.create_checkout(
+                conn, store_id=self.store_id, customer_id=customer_id, order_id=order_id,
+                currency=currency, amount=amount, now=now, programs=programs,
+                expires_seconds=None if expires_in is None else parse_duration_seconds(
+                    expires_in)),
+            checkout.Checkout, idempotency_key)
+
+    def complete_checkout(self, checkout_id: str, *,
+                          idempotency_key: str | None = None) -> checkout.Checkout:
+        return self._bf.mutate(
+            self.store_id, "complete_checkout", {"checkout_id": checkout_id},
+            lambda conn, now: checkout.complete_checkout(conn, store_id=self.store_id,
+                                                         checkout_id=checkout_id, now=now),
+            checkout.Checkout, idempotency_key)
+
+    def cancel_checkout(self, checkout_id: str, *,
+                        idempotency_key: str | None = None) -> checkout.Checkout:
+        return self._bf.mutate(
+            self.store_id, "cancel_checkout", {"checkout_id": checkout_id},
+            lambda conn, now: checkout.cancel_checkout(conn, store_id=self.store_id,
+                                                       checkout_id=checkout_id, now=now),
+            checkout.Checkout, idempotency_key)
+
+    def get_checkout(self, checkout_id: str) -> checkout.Checkout:
+        return self._read(lambda c: checkout.get_checkout(c, self.store_id, checkout_id,
+                                                          self.now))
+
+    def create_offer(self, name: str, *, program: str = "main", percent: object = None,
+                     amount: int | None = None, product_ids: list[str] | None = None,
+                     category_ids: list[str] | None = None,
+                     min_order_amount: int | None = None, max_amount: int | None = None,
+                     first_order_only: bool = False, starts_at: datetime | None = None,
+                     ends_at: datetime | None = None, credit_expires_in: object = None,
+                     idempotency_key: str | None = None) -> offers.Offer:
+        """A cashback offer; `percent` is a percentage (15 or "12.5"), never a float sum."""
+        from billfold.durations import parse_duration_seconds
+
+        request = {"name": name, "program": program, "percent": str(percent),
+                   "amount": amount, "product_ids": product_ids, "category_ids": category_ids,
+                   "min_order_amount": min_order_amount, "max_amount": max_amount,
+                   "first_order_only": first_order_only, "starts_at": starts_at,
+                   "ends_at": ends_at, "credit_expires_in": credit_expires_in}
+        return self._bf.mutate(
+            self.store_id, "create_offer", request,
+            lambda conn, now: offers.create_offer(
+                conn, store_id=self.store_id, name=name, program=program, now=now,
+                percent=percent, amount=amount, product_ids=product_ids,
+                category_ids=category_ids, min_order_amount=min_order_amount,
+                max_amount=max_amount, first_order_only=first_order_only,
+                starts_at=starts_at, ends_at=ends_at,
+                credit_expires_seconds=None if credit_expires_in is None else
+                parse_duration_seconds(credit_expires_in, param="credit_expires_in")),
+            offers.Offer, idempotency_key)
+
+    def close_offer(self, offer_id: str, *,
+                    idempotency_key: str | None = None) -> offers.Offer:
+        return self._bf.mutate(
+            self.store_id, "close_offer", {"offer_id": offer_id},
+            lambda conn, now: offers.close_offer(conn, store_id=self.store_id,
+                                                 offer_id=offer_id, now=now),
+            offers.Offer, idempotency_key)
+
+    def get_offer(self, offer_id: str) -> offers.Offer:
+        return self._read(lambda c: offers.get_offer(c, self.store_id, offer_id))
+
+    def place_order(self, order_id: str, customer_id: str, amount: int, *, currency: str,
+                    lines: list[dict[str, Any]], checkout_id: str | None = None,
+                    idempotency_key: str | None = None) -> order_records.Order:
+        request = {"order_id": order_id, "customer_id": customer_id, "amount": amount,
+                   "currency": currency, "lines": lines, "checkout_id": checkout_id}
+        return self._bf.mutate(
+            self.store_id, "place_order", request,
+            lambda conn, now: orders.place_order(
+                conn, store_id=self.store_id, order_id=order_id, customer_id=customer_id,
+                currency=currency, amount=amount, lines=lines, now=now,
+                checkout_id=checkout_id),
+            order_records.Order, idempotency_key)
+
+    def set_order_status(self, order_id: str, status: str, *,
+                         idempotency_key: str | None = None) -> order_records.Order:
+        return self._bf.mutate(
+            self.store_id, "set_order_status", {"order_id": order_id, "status": status},
+            lambda conn, now: orders.set_order_status(conn, store_id=self.store_id,
+                                                      order_id=order_id, status=status,
+                                                      now=now),
+            order_records.Order, idempotency_key)
+
+    def get_order(self, order_id: str) -> order_records.Order:
+        return self._read(lambda c: order_records.get_order(c, self.store_id, order_id))
+
+    def refund_order(self, order_id: str, amount: int, *, to: str = "wallet",
+                     idempotency_key: str | None = None) -> refunds.Refund:
+        return self._bf.mutate(
+            self.store_id, "refund_order", {"order_id": order_id, "amount": amount, "to": to},
+            lambda conn, now: refunds.refund_order(conn, store_id=self.store_id,
+                                                   order_id=order_id, amount=amount, now=now,
+                                                   to=to),
+            refunds.Refund, idempotency_key)
+
+    def list_refunds(self, order_id: str) -> tuple[refunds.Refund, ...]:
+        def read(conn: Connection) -> tuple[refunds.Refund, ...]:
+            order_records.get_order(conn, self.store_id, order_id)
+            return refunds.list_refunds(conn, self.store_id, order_id)
+
+        return self._read(read)
+
+    def get_stats(self, *, start: datetime | None = None,
+              end: datetime | None = None) -> stats.Stats:
+        return self._read(lambda c: stats.compute_stats(c, store_id=self.store_id,
+                                                        now=self.now, start=start, end=end))
 
 def _replay(record: idempotency.Record, result_type: type[T]) -> T:
     if record.outcome == idempotency.ERROR:

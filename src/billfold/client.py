@@ -314,6 +314,33 @@ class _Calls:
                      {}, key)
 
 
+class _CommerceCalls:
+    """The commerce endpoints (settings, stats, checkouts, offers, orders, refunds). They
+    answer the contract's JSON objects as dicts."""
+
+    @staticmethod
+    def get_settings() -> _Call[dict[str, Any]]:
+        return _Call("GET", "/v1/settings", dict)
+
+    @staticmethod
+    def update_settings(changes: dict[str, Any], key: str | None) -> _Call[dict[str, Any]]:
+        return _Call("PATCH", "/v1/settings", dict, changes, {}, key)
+
+    @staticmethod
+    def get_stats(start: datetime | None, end: datetime | None) -> _Call[dict[str, Any]]:
+        params = {name: value.isoformat() for name, value in (("from", start), ("to", end))
+                  if value is not None}
+        return _Call("GET", "/v1/stats", dict, None, params)
+
+    @staticmethod
+    def post(path: str, body: dict[str, Any], key: str | None) -> _Call[dict[str, Any]]:
+        return _Call("POST", path, dict, body, {}, key)
+
+    @staticmethod
+    def get(path: str) -> _Call[dict[str, Any]]:
+        return _Call("GET", path, dict)
+
+
 class _Base:
     def __init__(self, api_key: str, base_url: str, timeout_seconds: float, max_retries: int):
         if not isinstance(api_key, str) or not api_key:
@@ -504,6 +531,77 @@ class Client(_Base):
         return self._send(_Calls.release_hold(hold_id, idempotency_key))
 
 
+    # -- commerce (answers are the contract's JSON objects, as dicts) ------------------
+
+    def get_settings(self) -> dict[str, Any]:
+        return self._send(_CommerceCalls.get_settings())
+
+    def update_settings(self, changes: dict[str, Any], *,
+                        idempotency_key: str | None = None) -> dict[str, Any]:
+        """PATCH /v1/settings: keys left out keep their value; `programs` merges by name."""
+        return self._send(_CommerceCalls.update_settings(changes, idempotency_key))
+
+    def get_stats(self, *, start: datetime | None = None,
+                  end: datetime | None = None) -> dict[str, Any]:
+        return self._send(_CommerceCalls.get_stats(start, end))
+
+    def create_checkout(self, customer_id: str, order_id: str, amount: int, *,
+                        currency: str, programs: list[str] | None = None,
+                        expires_in: str | int | None = None,
+                        idempotency_key: str | None = None) -> dict[str, Any]:
+        body = _body(customer_id=customer_id, order_id=order_id, currency=currency,
+                     amount=amount, programs=programs, expires_in=expires_in)
+        return self._send(_CommerceCalls.post("/v1/checkouts", body, idempotency_key))
+
+    def get_checkout(self, checkout_id: str) -> dict[str, Any]:
+        return self._send(_CommerceCalls.get(f"/v1/checkouts/{_segment(checkout_id)}"))
+
+    def complete_checkout(self, checkout_id: str, *,
+                          idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._send(_CommerceCalls.post(
+            f"/v1/checkouts/{_segment(checkout_id)}/complete", {}, idempotency_key))
+
+    def cancel_checkout(self, checkout_id: str, *,
+                        idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._send(_CommerceCalls.post(
+            f"/v1/checkouts/{_segment(checkout_id)}/cancel", {}, idempotency_key))
+
+    def create_cashback_offer(self, name: str, *, program: str = "main",
+                              idempotency_key: str | None = None,
+                              **fields: Any) -> dict[str, Any]:
+        """`percent` (15, or "12.5") or `amount`, and any other field of the contract."""
+        body = _body(name=name, program=program, **fields)
+        return self._send(_CommerceCalls.post("/v1/cashback_offers", body, idempotency_key))
+
+    def get_cashback_offer(self, offer_id: str) -> dict[str, Any]:
+        return self._send(_CommerceCalls.get(f"/v1/cashback_offers/{_segment(offer_id)}"))
+
+    def close_cashback_offer(self, offer_id: str, *,
+                             idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._send(_CommerceCalls.post(
+            f"/v1/cashback_offers/{_segment(offer_id)}/close", {}, idempotency_key))
+
+    def create_order(self, order_id: str, customer_id: str, amount: int, *, currency: str,
+                     lines: list[dict[str, Any]], checkout_id: str | None = None,
+                     idempotency_key: str | None = None) -> dict[str, Any]:
+        body = _body(id=order_id, customer_id=customer_id, currency=currency, amount=amount,
+                     lines=lines, checkout_id=checkout_id)
+        return self._send(_CommerceCalls.post("/v1/orders", body, idempotency_key))
+
+    def get_order(self, order_id: str) -> dict[str, Any]:
+        return self._send(_CommerceCalls.get(f"/v1/orders/{_segment(order_id)}"))
+
+    def set_order_status(self, order_id: str, status: str, *,
+                         idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._send(_CommerceCalls.post(f"/v1/orders/{_segment(order_id)}/status",
+                                              {"status": status}, idempotency_key))
+
+    def refund_order(self, order_id: str, amount: int, *, to: str = "wallet",
+                     idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._send(_CommerceCalls.post(f"/v1/orders/{_segment(order_id)}/refunds",
+                                              {"amount": amount, "to": to}, idempotency_key))
+
+
 class AsyncClient(_Base):
     """Asynchronous client (httpx.AsyncClient); the same methods as `Client`, awaited."""
 
@@ -624,3 +722,73 @@ class AsyncClient(_Base):
 
     async def release_hold(self, hold_id: str, *, idempotency_key: str | None = None) -> Hold:
         return await self._send(_Calls.release_hold(hold_id, idempotency_key))
+
+    # -- commerce (answers are the contract's JSON objects, as dicts) ------------------
+
+    async def get_settings(self) -> dict[str, Any]:
+        return await self._send(_CommerceCalls.get_settings())
+
+    async def update_settings(self, changes: dict[str, Any], *,
+                        idempotency_key: str | None = None) -> dict[str, Any]:
+        """PATCH /v1/settings: keys left out keep their value; `programs` merges by name."""
+        return await self._send(_CommerceCalls.update_settings(changes, idempotency_key))
+
+    async def get_stats(self, *, start: datetime | None = None,
+                  end: datetime | None = None) -> dict[str, Any]:
+        return await self._send(_CommerceCalls.get_stats(start, end))
+
+    async def create_checkout(self, customer_id: str, order_id: str, amount: int, *,
+                        currency: str, programs: list[str] | None = None,
+                        expires_in: str | int | None = None,
+                        idempotency_key: str | None = None) -> dict[str, Any]:
+        body = _body(customer_id=customer_id, order_id=order_id, currency=currency,
+                     amount=amount, programs=programs, expires_in=expires_in)
+        return await self._send(_CommerceCalls.post("/v1/checkouts", body, idempotency_key))
+
+    async def get_checkout(self, checkout_id: str) -> dict[str, Any]:
+        return await self._send(_CommerceCalls.get(f"/v1/checkouts/{_segment(checkout_id)}"))
+
+    async def complete_checkout(self, checkout_id: str, *,
+                          idempotency_key: str | None = None) -> dict[str, Any]:
+        return await self._send(_CommerceCalls.post(
+            f"/v1/checkouts/{_segment(checkout_id)}/complete", {}, idempotency_key))
+
+    async def cancel_checkout(self, checkout_id: str, *,
+                        idempotency_key: str | None = None) -> dict[str, Any]:
+        return await self._send(_CommerceCalls.post(
+            f"/v1/checkouts/{_segment(checkout_id)}/cancel", {}, idempotency_key))
+
+    async def create_cashback_offer(self, name: str, *, program: str = "main",
+                              idempotency_key: str | None = None,
+                              **fields: Any) -> dict[str, Any]:
+        """`percent` (15, or "12.5") or `amount`, and any other field of the contract."""
+        body = _body(name=name, program=program, **fields)
+        return await self._send(_CommerceCalls.post("/v1/cashback_offers", body, idempotency_key))
+
+    async def get_cashback_offer(self, offer_id: str) -> dict[str, Any]:
+        return await self._send(_CommerceCalls.get(f"/v1/cashback_offers/{_segment(offer_id)}"))
+
+    async def close_cashback_offer(self, offer_id: str, *,
+                             idempotency_key: str | None = None) -> dict[str, Any]:
+        return await self._send(_CommerceCalls.post(
+            f"/v1/cashback_offers/{_segment(offer_id)}/close", {}, idempotency_key))
+
+    async def create_order(self, order_id: str, customer_id: str, amount: int, *, currency: str,
+                     lines: list[dict[str, Any]], checkout_id: str | None = None,
+                     idempotency_key: str | None = None) -> dict[str, Any]:
+        body = _body(id=order_id, customer_id=customer_id, currency=currency, amount=amount,
+                     lines=lines, checkout_id=checkout_id)
+        return await self._send(_CommerceCalls.post("/v1/orders", body, idempotency_key))
+
+    async def get_order(self, order_id: str) -> dict[str, Any]:
+        return await self._send(_CommerceCalls.get(f"/v1/orders/{_segment(order_id)}"))
+
+    async def set_order_status(self, order_id: str, status: str, *,
+                         idempotency_key: str | None = None) -> dict[str, Any]:
+        return await self._send(_CommerceCalls.post(f"/v1/orders/{_segment(order_id)}/status",
+                                              {"status": status}, idempotency_key))
+
+    async def refund_order(self, order_id: str, amount: int, *, to: str = "wallet",
+                     idempotency_key: str | None = None) -> dict[str, Any]:
+        return await self._send(_CommerceCalls.post(f"/v1/orders/{_segment(order_id)}/refunds",
+                                              {"amount": amount, "to": to}, idempotency_key))

@@ -10,7 +10,16 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from billfold import __version__
-from billfold.api import customers, errors, holds, transactions
+from billfold.api import (
+    checkouts,
+    customers,
+    errors,
+    holds,
+    offers,
+    orders,
+    store_settings,
+    transactions,
+)
 from billfold.api.observability import Metrics, RequestLogMiddleware
 from billfold.api.schemas import Health
 from billfold.app import Billfold
@@ -53,6 +62,8 @@ def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = Non
     app.include_router(customers.router)
     app.include_router(transactions.router)
     app.include_router(holds.router)
+    for router in (store_settings.router, checkouts.router, offers.router, orders.router):
+        app.include_router(router)
 
     @app.get("/healthz", tags=["service"], response_model=Health)
     def healthz() -> dict[str, str]:

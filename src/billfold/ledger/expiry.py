@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, insert, select, update
+from sqlalchemy import Connection, case, select, update
 
 from billfold import outbox
 from billfold.ids import new_id
@@ -20,6 +20,7 @@ from billfold.ledger.accounts import Leg, Posted, create_store_account, store_ac
 from billfold.ledger.journal import event_payload, record
 from billfold.ledger.lots import close_lots, expired_free_lots
 from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, LotEntry, SweepResult, Transaction
+from billfold.store.sql import insert_rows, subtract_from_accounts
 from billfold.store.tables import (
     accounts,
     lot_entries,
@@ -96,7 +97,7 @@ class _SweepPlan:
     transactions: list[dict[str, Any]] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)
     wallet_postings: list[dict[str, Any]] = field(default_factory=list)
-    wallet_updates: list[dict[str, Any]] = field(default_factory=list)
+    wallet_debits: dict[str, int] = field(default_factory=dict)
     store_legs: list[tuple[str, str, int]] = field(default_factory=list)  # account, txn, amount
     events: list[dict[str, Any]] = field(default_factory=list)
 
@@ -118,7 +119,7 @@ def _plan_sweep(store_id: str, wallets: dict[str, Any], expired: list[Any],
                                  "lot_id": row.lot_id, "amount": -row.free, "held_delta": 0,
                                  "position": position, "created_at": now})
         balance_after = wallet.balance - total
-        plan.wallet_updates.append({"b_account_id": wallet_id, "b_amount": total})
+        plan.wallet_debits[wallet_id] = total
         plan.wallet_postings.append({
             "store_id": store_id, "account_id": wallet_id, "seq": wallet.last_seq + 1,
             "transaction_id": transaction_id, "unit": wallet.unit, "amount": -total,
@@ -149,21 +150,14 @@ def _plan_sweep(store_id: str, wallets: dict[str, Any], expired: list[Any],
 
 def _write_sweep(conn: Connection, store_id: str, plan: _SweepPlan, lot_ids: list[str],
                  now: datetime) -> None:
-    conn.execute(insert(transactions), plan.transactions)
-    conn.execute(insert(lot_entries), plan.entries)
+    insert_rows(conn, transactions, plan.transactions)
+    insert_rows(conn, lot_entries, plan.entries)
     conn.execute(update(lots)
                  .where(lots.c.store_id == store_id, lots.c.lot_id.in_(lot_ids))
                  .values(remaining=lots.c.held,
                          status=case((lots.c.held == 0, LOT_EXPIRED), else_=lots.c.status),
                          closed_at=case((lots.c.held == 0, now), else_=lots.c.closed_at)))
-    conn.execute(
-        update(accounts)
-        .where(accounts.c.store_id == store_id,
-               accounts.c.account_id == bindparam("b_account_id"))
-        .values(balance=accounts.c.balance - bindparam("b_amount"),
-                debits_posted=accounts.c.debits_posted + bindparam("b_amount"),
-                last_seq=accounts.c.last_seq + 1),
-        plan.wallet_updates)
+    subtract_from_accounts(conn, store_id, plan.wallet_debits)
     postings_rows = list(plan.wallet_postings)
     per_account: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for account_id, transaction_id, amount in plan.store_legs:
@@ -181,8 +175,8 @@ def _write_sweep(conn: Connection, store_id: str, plan: _SweepPlan, lot_ids: lis
                 "transaction_id": transaction_id, "unit": unit, "amount": amount,
                 "held_delta": 0, "pending_delta": 0, "balance_after": balance,
                 "held_after": after.held_after, "created_at": now})
-    conn.execute(insert(postings), postings_rows)
-    conn.execute(insert(outbox_events), plan.events)
+    insert_rows(conn, postings, postings_rows)
+    insert_rows(conn, outbox_events, plan.events)
 
 
 def _bump_store_account(conn: Connection, store_id: str, account_id: str, unit: str,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import JSON, Connection, Table, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -16,3 +18,69 @@ def insert_if_absent(conn: Connection, table: Table, values: dict[str, Any]) -> 
                  .on_conflict_do_nothing()
                  .returning(table.c[keys[0]]))
     return conn.execute(statement).first() is not None
+
+
+INSERT_CHUNK_ROWS = 5000
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows cheaply.
+
+    PostgreSQL: `INSERT … SELECT FROM unnest(array per column)`, one round trip per
+    chunk and no per-row SQL to compile. SQLite (in-process): executemany.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), rows)
+        return
+    statement, columns = _unnest_insert(table)
+    for start in range(0, len(rows), INSERT_CHUNK_ROWS):
+        chunk = rows[start:start + INSERT_CHUNK_ROWS]
+        conn.execute(statement, {
+            name: [json.dumps(row[name]) if is_json and row[name] is not None else row[name]
+                   for row in chunk]
+            for name, is_json in columns})
+
+
+@lru_cache(maxsize=64)
+def _unnest_insert(table: Table) -> tuple[Any, tuple[tuple[str, bool], ...]]:
+    """The unnest INSERT for `table` and its (column, is JSON) list, made once."""
+    kinds = {"BigInteger": "bigint[]", "Integer": "integer[]", "Boolean": "boolean[]",
+             "UtcDateTime": "timestamptz[]"}
+    columns = tuple((c.name, isinstance(c.type, JSON) or "JSON" in repr(c.type))
+                    for c in table.columns)
+    names = ", ".join(name for name, _ in columns)
+    arrays = ", ".join(
+        f"CAST(:{c.name} AS {'text[]' if is_json else kinds.get(type(c.type).__name__, 'text[]')})"
+        for c, (_, is_json) in zip(table.columns, columns, strict=True))
+    selects = ", ".join(f"CAST({name} AS jsonb)" if is_json else name
+                        for name, is_json in columns)
+    statement = text(f"INSERT INTO {table.name} ({names}) SELECT {selects} "
+                     f"FROM unnest({arrays}) AS r({names})")
+    return statement, columns
+
+
+def subtract_from_accounts(conn: Connection, store_id: str,
+                           amounts: dict[str, int]) -> None:
+    """Debit each account in `amounts` (posted balance, debits total, one more posting).
+
+    PostgreSQL: one UPDATE … FROM unnest(…); SQLite (in-process): executemany.
+    """
+    if not amounts:
+        return
+    account_ids = sorted(amounts)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(
+            "UPDATE accounts AS a SET balance = a.balance - v.amount, "
+            "debits_posted = a.debits_posted + v.amount, last_seq = a.last_seq + 1 "
+            "FROM unnest(CAST(:ids AS text[]), CAST(:amounts AS bigint[])) AS v(id, amount) "
+            "WHERE a.store_id = :store_id AND a.account_id = v.id"),
+            {"ids": account_ids, "amounts": [amounts[i] for i in account_ids],
+             "store_id": store_id})
+        return
+    conn.execute(text(
+        "UPDATE accounts SET balance = balance - :amount, "
+        "debits_posted = debits_posted + :amount, last_seq = last_seq + 1 "
+        "WHERE store_id = :store_id AND account_id = :id"),
+        [{"id": i, "amount": amounts[i], "store_id": store_id} for i in account_ids])

@@ -1,0 +1,44 @@
+"""Store settings (GET/PATCH) and statistics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from billfold.api.commerce_schemas import SettingsPatch, settings_out, stats_out
+from billfold.api.common import errors, respond
+from billfold.api.deps import IdempotencyKey, Store
+from billfold.errors import InvalidRequest
+
+router = APIRouter(prefix="/v1", tags=["settings and statistics"])
+
+
+@router.get("/settings", responses=errors())
+def get_settings(store: Store) -> JSONResponse:
+    """The store's settings and wallet programs."""
+    return respond(settings_out(store.get_settings()))
+
+
+@router.patch("/settings", responses=errors(409))
+def patch_settings(body: SettingsPatch, store: Store,
+                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Merge: keys left out keep their value, null clears, `programs` merges by name."""
+    settings = store.update_settings(body.changes(), idempotency_key=idempotency_key)
+    return respond(settings_out(settings))
+
+
+@router.get("/stats", responses=errors())
+def get_stats(store: Store,
+              start: Annotated[datetime | None, Query(alias="from")] = None,
+              end: Annotated[datetime | None, Query(alias="to")] = None) -> JSONResponse:
+    """Liability now, flows and a daily series over `from` to `to` (default: 30 days)."""
+    for moment, param in ((start, "from"), (end, "to")):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidRequest(f"{param} must be an RFC 3339 time with an offset.",
+                                 param=param)
+    stats = store.get_stats(start=start and start.astimezone(UTC),
+                            end=end and end.astimezone(UTC))
+    return respond(stats_out(stats))

@@ -1,0 +1,255 @@
+"""Statistics (`GET /v1/stats`), computed from the ledger's own rows.
+
+- `outstanding` — the store's liability now, per program: every wallet's
+  available + held (a lot past its expiry counts only for its held part); also
+  per program and funding type; `customers_with_balance` — customers with any
+  of it.
+- Flows over [from, to) (by default the 30 UTC days through today), per
+  program in its unit, and in total over the programs in the store currency:
+  `issued` = credits, refunds to the wallet and granted cashback, less
+  reversals of them (clawbacks included); `spent` = debits, captures and
+  withdrawals, less reversals of them (wallet parts of refunds); `expired` =
+  expiry sweeps; `voided` = lots voided by an admin.
+  `usage_rate` = spent / issued in basis points (half-even; 0 if nothing was
+  issued), and as a percent string.
+- `cashback` over the window: `promised`, `granted`, `voided` (promises voided
+  or shrunk), `clawed_back`; `pending` is what is promised now; `shortfall`
+  and `deducted` (clawback that could not be taken back: recorded, or taken
+  off refunds) are totals to date.
+- `series`: one entry per UTC day of the window with the same flows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from billfold.commerce.rounding import divide_half_even, format_percent
+from billfold.errors import require
+from billfold.ledger.models import LOT_ACTIVE, PROMISE_PENDING
+from billfold.money import BASIS_POINTS_PER_WHOLE
+from billfold.store.tables import (
+    accounts,
+    lots,
+    order_cashbacks,
+    programs,
+    promises,
+    stores,
+    transactions,
+)
+
+DEFAULT_WINDOW_DAYS = 30
+MAX_WINDOW_DAYS = 366
+ISSUE_TYPES = ("credit", "refund", "cashback")
+SPEND_TYPES = ("debit", "capture", "withdrawal")
+FLOW_NAMES = ("issued", "spent", "expired", "voided", "cashback_granted")
+
+
+@dataclass(frozen=True, slots=True)
+class Flows:
+    issued: int = 0
+    spent: int = 0
+    expired: int = 0
+    voided: int = 0
+    cashback_granted: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramStats:
+    program: str
+    unit: str
+    outstanding: int
+    outstanding_by_funding_type: dict[str, int]
+    flows: Flows
+
+
+@dataclass(frozen=True, slots=True)
+class DayStats:
+    date: str
+    flows: Flows
+
+
+@dataclass(frozen=True, slots=True)
+class CashbackStats:
+    promised: int
+    granted: int
+    voided: int
+    clawed_back: int
+    pending: int
+    shortfall: int
+    deducted: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    currency: str
+    start: datetime
+    end: datetime
+    programs: tuple[ProgramStats, ...]
+    customers_with_balance: int
+    flows: Flows
+    usage_rate_basis_points: int
+    cashback: CashbackStats
+    series: tuple[DayStats, ...]
+
+    @property
+    def usage_rate_percent(self) -> str:
+        return format_percent(self.usage_rate_basis_points)
+
+
+def compute_stats(conn: Connection, *, store_id: str, now: datetime,
+                  start: datetime | None = None, end: datetime | None = None) -> Stats:
+    """The store's statistics; see the module docstring for every figure."""
+    if end is None:  # through the end of today (UTC)
+        today = now.astimezone(UTC).date()
+        end = datetime(today.year, today.month, today.day, tzinfo=UTC) + timedelta(days=1)
+    start = start or end - timedelta(days=DEFAULT_WINDOW_DAYS)
+    require(start < end, "from must be before to.", param="from")
+    require(end - start <= timedelta(days=MAX_WINDOW_DAYS),
+            f"The window is at most {MAX_WINDOW_DAYS} days.", param="from")
+    currency = conn.execute(select(stores.c.currency)
+                            .where(stores.c.store_id == store_id)).scalar_one()
+    units = dict(conn.execute(select(programs.c.name, programs.c.unit)
+                              .where(programs.c.store_id == store_id)).all())
+    by_day, by_program = _flows(conn, store_id, start, end, units, currency)
+    outstanding, by_type = _outstanding(conn, store_id, now)
+    program_stats = tuple(
+        ProgramStats(name, unit, outstanding.get(name, 0), by_type.get(name, {}),
+                     by_program.get(name, Flows()))
+        for name, unit in sorted(units.items()))
+    total = _sum_flows([p.flows for p in program_stats if p.unit == currency])
+    rate = (divide_half_even(max(total.spent, 0) * BASIS_POINTS_PER_WHOLE, total.issued)
+            if total.issued > 0 else 0)
+    days = []
+    day = start.astimezone(UTC).date()
+    while datetime(day.year, day.month, day.day, tzinfo=UTC) < end:
+        days.append(DayStats(day.isoformat(), by_day.get(day.isoformat(), Flows())))
+        day += timedelta(days=1)
+    return Stats(currency, start, end, program_stats,
+                 _customers_with_balance(conn, store_id, now), total, rate,
+                 _cashback(conn, store_id, start, end), tuple(days))
+
+
+def _flows(conn: Connection, store_id: str, start: datetime, end: datetime,
+           units: dict[str, str], currency: str) -> tuple[dict[str, Flows], dict[str, Flows]]:
+    undone = aliased(transactions)
+    day = _day(conn, transactions.c.created_at)
+    rows = conn.execute(
+        select(transactions.c.program, transactions.c.type, undone.c.type.label("undone"),
+               day.label("day"), func.sum(transactions.c.amount))
+        .outerjoin(undone, and_(undone.c.store_id == transactions.c.store_id,
+                                undone.c.transaction_id
+                                == transactions.c.reverses_transaction_id))
+        .where(transactions.c.store_id == store_id, transactions.c.created_at >= start,
+               transactions.c.created_at < end,
+               transactions.c.type.in_((*ISSUE_TYPES, *SPEND_TYPES, "expiry", "void",
+                                        "reversal")))
+        .group_by(transactions.c.program, transactions.c.type, undone.c.type, day)).all()
+    per_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per_program: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for program, type_, undone_type, day_text, amount in rows:
+        for name, delta in _flow_deltas(type_, undone_type, int(amount)):
+            per_program[program][name] += delta
+            if units.get(program) == currency:
+                per_day[str(day_text)][name] += delta
+    return ({k: Flows(**v) for k, v in per_day.items()},
+            {k: Flows(**v) for k, v in per_program.items()})
+
+
+def _flow_deltas(type_: str, undone_type: str | None, amount: int) -> list[tuple[str, int]]:
+    if type_ in ISSUE_TYPES:
+        return [("issued", amount)] + ([("cashback_granted", amount)]
+                                       if type_ == "cashback" else [])
+    if type_ in SPEND_TYPES:
+        return [("spent", amount)]
+    if type_ == "expiry":
+        return [("expired", amount)]
+    if type_ == "void":
+        return [("voided", amount)]
+    assert type_ == "reversal"
+    if undone_type in ISSUE_TYPES:
+        return [("issued", -amount)]
+    if undone_type in SPEND_TYPES:
+        return [("spent", -amount)]
+    return []
+
+
+def _outstanding(conn: Connection, store_id: str,
+                 now: datetime) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    expired = and_(lots.c.expires_at.is_not(None), lots.c.expires_at <= now)
+    live = case((expired, lots.c.held), else_=lots.c.remaining)
+    rows = conn.execute(
+        select(accounts.c.program, lots.c.funding_type, func.sum(live))
+        .join(accounts, and_(accounts.c.store_id == lots.c.store_id,
+                             accounts.c.account_id == lots.c.wallet_id))
+        .where(lots.c.store_id == store_id, lots.c.status == LOT_ACTIVE)
+        .group_by(accounts.c.program, lots.c.funding_type)).all()
+    total: dict[str, int] = defaultdict(int)
+    by_type: dict[str, dict[str, int]] = defaultdict(dict)
+    for program, funding_type, amount in rows:
+        if amount:
+            total[program] += int(amount)
+            by_type[program][funding_type] = int(amount)
+    return dict(total), dict(by_type)
+
+
+def _customers_with_balance(conn: Connection, store_id: str, now: datetime) -> int:
+    return int(conn.execute(
+        select(func.count(func.distinct(accounts.c.customer_id)))
+        .select_from(lots)
+        .join(accounts, and_(accounts.c.store_id == lots.c.store_id,
+                             accounts.c.account_id == lots.c.wallet_id))
+        .where(lots.c.store_id == store_id, lots.c.status == LOT_ACTIVE,
+               or_(and_(lots.c.remaining > 0,
+                        or_(lots.c.expires_at.is_(None), lots.c.expires_at > now)),
+                   lots.c.held > 0))).scalar_one())
+
+
+def _cashback(conn: Connection, store_id: str, start: datetime, end: datetime) -> CashbackStats:
+    undone = aliased(transactions)
+    sums: dict[str, int] = defaultdict(int)
+    for type_, undone_type, amount in conn.execute(
+        select(transactions.c.type, undone.c.type, func.sum(transactions.c.amount))
+        .outerjoin(undone, and_(undone.c.store_id == transactions.c.store_id,
+                                undone.c.transaction_id
+                                == transactions.c.reverses_transaction_id))
+        .where(transactions.c.store_id == store_id, transactions.c.created_at >= start,
+               transactions.c.created_at < end,
+               or_(and_(transactions.c.funding_type == "cashback",
+                        transactions.c.type.in_(("promise", "promise_void",
+                                                 "promise_adjustment", "cashback"))),
+                   transactions.c.type == "reversal"))
+        .group_by(transactions.c.type, undone.c.type)):
+        if type_ == "reversal":
+            if undone_type == "cashback":
+                sums["clawed_back"] += int(amount)
+            continue
+        sums[type_] += int(amount)
+    pending = conn.execute(select(func.coalesce(func.sum(promises.c.amount), 0)).where(
+        promises.c.store_id == store_id, promises.c.status == PROMISE_PENDING,
+        promises.c.funding_type == "cashback")).scalar_one()
+    short, deducted = conn.execute(select(
+        func.coalesce(func.sum(order_cashbacks.c.shortfall), 0),
+        func.coalesce(func.sum(order_cashbacks.c.deducted), 0))
+        .where(order_cashbacks.c.store_id == store_id)).one()
+    return CashbackStats(
+        promised=sums["promise"], granted=sums["cashback"],
+        voided=sums["promise_void"] + sums["promise_adjustment"],
+        clawed_back=sums["clawed_back"], pending=int(pending), shortfall=int(short),
+        deducted=int(deducted))
+
+
+def _sum_flows(flows: list[Flows]) -> Flows:
+    return Flows(**{name: sum(getattr(f, name) for f in flows) for name in FLOW_NAMES})
+
+
+def _day(conn: Connection, column: Any) -> Any:
+    """The UTC date of a stored time as 'YYYY-MM-DD' (SQLite keeps naive UTC text)."""
+    if conn.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    return func.substr(column, 1, 10)
