@@ -134,6 +134,26 @@ def keys_revoke(key_id: str, store_id: Annotated[str, typer.Option("--store")],
     typer.echo(f"Revoked {key_id}.")
 
 
+@cli.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="A small run for CI.")] = False,
+    backend: Annotated[str, typer.Option(help="sqlite, postgres or both.")] = "both",
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON line.")] = False,
+) -> None:
+    """Measure billfold against the raw database in the same run (bench/README.md)."""
+    from billfold.benchmarks import BenchNotFound, run_bench
+
+    if backend not in ("sqlite", "postgres", "both"):
+        typer.echo("error: --backend must be sqlite, postgres or both.", err=True)
+        raise typer.Exit(2)
+    try:
+        code = run_bench(quick=quick, backend=backend, as_json=as_json)
+    except BenchNotFound as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    raise typer.Exit(code)
+
+
 def main() -> None:
     cli(prog_name="billfold")
 
