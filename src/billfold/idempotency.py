@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from billfold.codec import encode
 from billfold.errors import IdempotencyConflict, require
-from billfold.store.sql import insert_if_absent
 from billfold.store.tables import idempotency_keys
 
 MAX_KEY_LENGTH = 255
@@ -49,8 +49,7 @@ def fingerprint(operation: str, request: Any) -> str:
 def find(conn: Connection, store_id: str, key: str, operation: str,
          print_: str) -> Record | None:
     """The stored record for `key`, or None; IdempotencyConflict if it was another request."""
-    row = conn.execute(select(idempotency_keys).where(
-        idempotency_keys.c.store_id == store_id, idempotency_keys.c.key == key)).one_or_none()
+    row = conn.execute(_FIND, {"b_store_id": store_id, "b_key": key}).one_or_none()
     if row is None:
         return None
     if row.operation != operation or row.fingerprint != print_:
@@ -64,8 +63,22 @@ def save(conn: Connection, store_id: str, key: str, operation: str, print_: str,
          response: Any, now: datetime, status_code: int | None = None) -> bool:
     """Store the outcome; False if another request stored one first."""
     assert outcome in (OK, ERROR)
-    return insert_if_absent(conn, idempotency_keys, {
+    statement = _SAVE[conn.dialect.name]
+    return conn.execute(statement, {
         "store_id": store_id, "key": key, "operation": operation, "fingerprint": print_,
         "outcome": outcome, "status_code": status_code, "response": response,
         "created_at": now,
-    })
+    }).first() is not None
+
+
+# Built once: the hot path should not construct statements per call.
+_FIND = select(idempotency_keys).where(
+    idempotency_keys.c.store_id == bindparam("b_store_id"),
+    idempotency_keys.c.key == bindparam("b_key"))
+_SAVE = {
+    name: dialect.insert(idempotency_keys)
+    .values({column.name: bindparam(column.name) for column in idempotency_keys.columns})
+    .on_conflict_do_nothing()
+    .returning(idempotency_keys.c.key)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}

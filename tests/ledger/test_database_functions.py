@@ -1,6 +1,6 @@
-"""On PostgreSQL a debit is one call of `billfold_debit`; the Python path does the
-same on SQLite. Run one scenario both ways on PostgreSQL: the books must match
-row for row (ids aside)."""
+"""On PostgreSQL a credit and a debit are one call each of `billfold_credit` and
+`billfold_debit`; the Python path does the same on SQLite. Run one scenario both
+ways on PostgreSQL: the books must match row for row (ids aside)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ _ID = re.compile(r"^(txn|lot|wal|evt|hold|sto|prm)_[0-9a-z]{26}$")
 def _scenario(bf: Billfold, clock: FrozenClock) -> list[Any]:
     shop = bf.store(bf.create_store("Twin", currency="SAR").id)
     shop.create_program("gifts", unit="SAR", spending_strategy="oldest_first")
+    shop.create_program("rewards", unit="SAR", expires_in="30d")
+    shop.credit("cy", "rewards", 250, funding_type="cashback", description="default expiry",
+                reference="r-1", metadata={"k": "v"}, withdrawable=True)
+    with pytest.raises(NotFound):
+        shop.credit("cy", "nope", 1, funding_type="cash")
     outcomes: list[Any] = []
     shop.credit("ann", "main", 700, funding_type="promotional", expires_in="2d")
     shop.credit("ann", "main", 500, funding_type="cash", expires_in="2d")
@@ -64,7 +69,8 @@ def _normalise(value: Any, names: dict[str, str]) -> Any:
 
 def _run(url: str, use_function: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     monkeypatch.setattr(movements, "USE_DATABASE_FUNCTIONS", use_function)
-    monkeypatch.setattr(accounts, "bucket_of", lambda wallet_id: 0)  # same store accounts
+    for module in (accounts, movements):  # the same store accounts in both runs
+        monkeypatch.setattr(module, "bucket_of", lambda wallet_id: 0)
     clock = FrozenClock()
     with Billfold(_empty_postgres_database(url), clock=clock) as bf:
         outcomes = _scenario(bf, clock)
@@ -86,7 +92,7 @@ def postgres_url(postgres_test_url: str) -> Iterator[str]:
     yield postgres_test_url
 
 
-def test_debit_function_and_python_path_agree(postgres_url: str,
+def test_database_functions_and_python_path_agree(postgres_url: str,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     with_function = _run(postgres_url, True, monkeypatch)
     in_python = _run(postgres_url, False, monkeypatch)

@@ -13,6 +13,7 @@ from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFoun
 from billfold.ids import new_id
 from billfold.ledger.accounts import (
     Leg,
+    bucket_of,
     customer_exists,
     ensure_wallet_exists,
     get_program,
@@ -58,11 +59,16 @@ def credit(conn: Connection, *, store_id: str, customer_id: str, program: str, a
     check_text(description, "description")
     check_text(reference, "reference", MAX_REFERENCE_LENGTH)
     assert type in CREDIT_TYPES
+    if expires_at is not None and expires_at <= now:
+        raise InvalidRequest("expires_at must be in the future.", param="expires_at")
+    if (USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql" and type == "credit"
+            and source_type == "manual" and source_id is None):
+        return _credit_in_database(conn, store_id, customer_id, program, amount,
+                                   funding_type, withdrawable, expires_at, now, description,
+                                   reference, metadata)
     prog = get_program(conn, store_id, program)
     if expires_at is None and prog.default_expires_seconds:
         expires_at = now + timedelta(seconds=prog.default_expires_seconds)
-    if expires_at is not None and expires_at <= now:
-        raise InvalidRequest("expires_at must be in the future.", param="expires_at")
     wallet = open_wallet(conn, store_id, customer_id, prog, now)
     transaction_id = new_id("txn")
     lot_id = create_lot(
@@ -113,14 +119,48 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
     return txn
 
 
+def _credit_in_database(conn: Connection, store_id: str, customer_id: str, program: str,
+                        amount: int, funding_type: str, is_withdrawable: bool,
+                        expires_at: datetime | None, now: datetime, description: str | None,
+                        reference: str | None, metadata: dict[str, Any]) -> Transaction:
+    transaction_id, lot_id, wallet_id = new_id("txn"), new_id("lot"), new_id("wal")
+    result = conn.execute(_CREDIT_CALL, {
+        "store_id": store_id, "customer_id": customer_id, "program": program,
+        "amount": amount, "funding_type": funding_type, "is_withdrawable": is_withdrawable,
+        "expires_at": expires_at, "now": now, "wallet_id": wallet_id,
+        "bucket": bucket_of(wallet_id), "transaction_id": transaction_id, "lot_id": lot_id,
+        "event_id": new_id("evt"), "description": description, "reference": reference,
+        "metadata": metadata}).scalar_one()
+    if result.get("error") == "program_not_found":
+        get_program(conn, store_id, program)  # raises the same NotFound as the Python path
+    assert "error" not in result, result
+    return Transaction(
+        id=transaction_id, store_id=store_id, type="credit", wallet_id=result["wallet_id"],
+        customer_id=customer_id, program=program, unit=result["unit"], amount=amount,
+        balance_after=result["balance_after"], held_after=result["held_after"],
+        funding_type=funding_type, description=description, reference=reference,
+        metadata=metadata, reverses_transaction_id=None, hold_id=None, lot_id=lot_id,
+        created_at=now, lots=(LotEntry(lot_id, funding_type, amount, 0),))
+
+
+_CREDIT_CALL = text(
+    "SELECT billfold_credit(:store_id, :customer_id, :program, :amount, :funding_type, "
+    ":is_withdrawable, :expires_at, :now, :wallet_id, :bucket, :transaction_id, :lot_id, "
+    ":event_id, :description, :reference, :metadata)"
+).bindparams(bindparam("metadata", type_=Json), bindparam("now", type_=UtcDateTime),
+             bindparam("expires_at", type_=UtcDateTime))
+_DEBIT_CALL = text(
+    "SELECT billfold_debit(:store_id, :customer_id, :program, :amount, :now, "
+    ":transaction_id, :event_id, :description, :reference, :metadata)"
+).bindparams(bindparam("metadata", type_=Json), bindparam("now", type_=UtcDateTime))
+
+
 def _debit_in_database(conn: Connection, store_id: str, customer_id: str, program: str,
                        amount: int, now: datetime, description: str | None,
                        reference: str | None, metadata: dict[str, Any]) -> Transaction:
     transaction_id = new_id("txn")
     result = conn.execute(
-        text("SELECT billfold_debit(:store_id, :customer_id, :program, :amount, :now, "
-             ":transaction_id, :event_id, :description, :reference, :metadata)")
-        .bindparams(bindparam("metadata", type_=Json), bindparam("now", type_=UtcDateTime)),
+        _DEBIT_CALL,
         {"store_id": store_id, "customer_id": customer_id, "program": program,
          "amount": amount, "now": now, "transaction_id": transaction_id,
          "event_id": new_id("evt"), "description": description, "reference": reference,
