@@ -41,6 +41,7 @@ from billfold.commerce.settings import StoreSettings, get_settings
 from billfold.errors import InvalidRequest, require
 from billfold.ids import new_id
 from billfold.ledger import movements
+from billfold.ledger.accounts import lock_customer_wallets
 from billfold.ledger.checks import check_id
 from billfold.money import check_amount
 from billfold.store.tables import orders, refunds
@@ -79,7 +80,9 @@ def refund_order(conn: Connection, *, store_id: str, order_id: str, amount: int,
 
 def refund_locked_order(conn: Connection, *, store_id: str, row: Any, amount: int,
                         now: datetime, reason: str, settings: StoreSettings) -> Refund:
-    """The refund itself, on an order row the caller has locked."""
+    """The refund itself, on an order row the caller has locked. It may touch several of
+    the customer's wallets, so it locks them all first, by id (the one lock order)."""
+    lock_customer_wallets(conn, store_id, row.customer_id)
     refundable = paid_amount(row) - row.refunded_amount
     if amount > refundable:
         raise InvalidRequest(

@@ -216,3 +216,14 @@ def ensure_wallet_exists(conn: Connection, store_id: str, customer_id: str, prog
     return conn.execute(select(accounts.c.account_id).where(
         accounts.c.store_id == store_id, accounts.c.customer_id == customer_id,
         accounts.c.program == program.name)).scalar_one()
+
+
+def lock_customer_wallets(conn: Connection, store_id: str, customer_id: str) -> list[str]:
+    """Lock every wallet of a customer, by id (the one lock order), for a use case that
+    will touch several of them (a refund across programs). Returns their ids."""
+    return list(conn.execute(
+        select(accounts.c.account_id)
+        .where(accounts.c.store_id == store_id, accounts.c.customer_id == customer_id,
+               accounts.c.kind == "wallet")
+        .order_by(accounts.c.account_id).with_for_update()
+    ).scalars())
