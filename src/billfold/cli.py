@@ -32,6 +32,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     database_url: DatabaseOption = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Server processes (PostgreSQL only when more than one).")] = 1,
 ) -> None:
     """Run the REST API (SQLite ./billfold.db unless BILLFOLD_DATABASE_URL says otherwise).
 
@@ -52,9 +54,27 @@ def serve(
         typer.echo(f"  {key.secret}")
     configure_logging()
     interval = settings.sweep_interval_seconds if settings.worker == "inline" else None
-    uvicorn.run(create_app(billfold, sweep_interval_seconds=interval),
-                host=host or settings.host, port=port or settings.port, log_level="info",
-                access_log=False)
+    listen = {"host": host or settings.host, "port": port or settings.port,
+              "log_level": "info", "access_log": False}
+    if workers == 1:
+        uvicorn.run(create_app(billfold, sweep_interval_seconds=interval), **listen)
+        return
+    if billfold.engine.dialect.name != "postgresql":
+        typer.echo("error: --workers above 1 needs PostgreSQL (BILLFOLD_DATABASE_URL); "
+                   "SQLite serves from one process.", err=True)
+        raise typer.Exit(2)
+    import os
+
+    from billfold.worker.sweeper import Sweeper
+
+    os.environ["BILLFOLD_DATABASE_URL"] = billfold.engine.url.render_as_string(
+        hide_password=False)
+    sweeper = Sweeper(billfold, interval).start() if interval is not None else None
+    try:  # the workers serve; this supervising process sweeps
+        uvicorn.run("billfold.api.main:app_from_env", factory=True, workers=workers, **listen)
+    finally:
+        if sweeper is not None:
+            sweeper.stop()
 
 
 @cli.command()

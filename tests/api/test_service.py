@@ -117,3 +117,38 @@ def test_worker_releases_timed_out_holds(tmp_path: Path) -> None:
             stop(process)
         assert shop.get_hold(hold.id).status == "expired"
         assert shop.balance("cus-1").available == 5000
+
+
+def test_serve_with_several_workers_on_postgresql(tmp_path: Path, postgres_test_url: str) -> None:
+    from tests.conftest import _empty_postgres_database
+
+    url = _empty_postgres_database(postgres_test_url)
+    created = billfold("stores", "create", "Multi", "--currency", "SAR", "--json",
+                       cwd=tmp_path, env={"BILLFOLD_DATABASE_URL": url})
+    out, err = created.communicate(timeout=60)
+    assert created.returncode == 0, err
+    secret = json.loads(out)["api_key"]
+    port = free_port()
+    process = billfold("serve", "--port", str(port), "--workers", "2", cwd=tmp_path,
+                       env={"BILLFOLD_DATABASE_URL": url})
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base_url, process)
+        with Client(secret, base_url) as api:
+            api.credit("cus-1", "main", 5000, funding_type="cash")
+            for _ in range(10):
+                api.debit("cus-1", "main", 100)
+            assert api.get_wallet("cus-1").available == 4000
+    finally:
+        _out, err = stop(process)
+    worker_pids = {line.split("[")[1].split("]")[0] for line in err.splitlines()
+                   if "Started server process" in line}
+    assert len(worker_pids) == 2, err
+
+
+def test_several_workers_need_postgresql(tmp_path: Path) -> None:
+    process = billfold("serve", "--workers", "2", cwd=tmp_path,
+                       env={"BILLFOLD_DATABASE_URL": "sqlite:///one.db"})
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert "needs PostgreSQL" in err

@@ -83,3 +83,13 @@ def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = Non
 def _count_sweep(metrics: Metrics, holds_released: int, lots: SweepResult) -> None:
     metrics.holds_expired.inc(holds_released)
     metrics.lots_expired.inc(lots.lots)
+
+
+def app_from_env() -> FastAPI:
+    """The app for one of several `billfold serve --workers N` processes: the database
+    from BILLFOLD_DATABASE_URL, already migrated by the parent, which also sweeps."""
+    from billfold.api.observability import configure_logging
+    from billfold.settings import Settings
+
+    configure_logging()
+    return create_app(Billfold(Settings.from_env().database_url, migrate=False))
