@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from billfold.errors import NotFound, require
 from billfold.ids import new_id
@@ -59,12 +59,39 @@ def store_account_id(code: str, unit: str, funding_type: str | None, wallet_id: 
     return f"acc_{code}.{funding_type or 'all'}.{unit}.{bucket_of(wallet_id)}"
 
 
+# Hot statements are built once; per call only parameters change (SQLAlchemy then
+# skips statement construction and most of its cache-key work).
+_GET_PROGRAM = (select(programs.c.name, programs.c.unit, programs.c.spending_strategy,
+                       programs.c.default_expires_seconds)
+                .where(programs.c.store_id == bindparam("b_store_id"),
+                       programs.c.name == bindparam("b_name")))
+_LOCK_WALLET = (select(accounts)
+                .where(accounts.c.store_id == bindparam("b_store_id"),
+                       accounts.c.customer_id == bindparam("b_customer_id"),
+                       accounts.c.program == bindparam("b_program"))
+                .with_for_update())
+_LOCK_WALLET_BY_ID = (select(accounts)
+                      .where(accounts.c.store_id == bindparam("b_store_id"),
+                             accounts.c.account_id == bindparam("b_account_id"),
+                             accounts.c.kind == "wallet")
+                      .with_for_update())
+_UPDATE_ACCOUNT = (
+    update(accounts)
+    .where(accounts.c.store_id == bindparam("b_store_id"),
+           accounts.c.account_id == bindparam("b_account_id"))
+    .values(balance=accounts.c.balance + bindparam("b_amount"),
+            held=accounts.c.held + bindparam("b_held"),
+            pending=accounts.c.pending + bindparam("b_pending"),
+            credits_posted=accounts.c.credits_posted + bindparam("b_credit"),
+            debits_posted=accounts.c.debits_posted + bindparam("b_debit"),
+            last_seq=accounts.c.last_seq + 1)
+    .returning(accounts.c.last_seq, accounts.c.balance, accounts.c.held)
+)
+_INSERT_POSTINGS = insert(postings)
+
+
 def get_program(conn: Connection, store_id: str, name: str) -> Program:
-    row = conn.execute(
-        select(programs.c.name, programs.c.unit, programs.c.spending_strategy,
-               programs.c.default_expires_seconds)
-        .where(programs.c.store_id == store_id, programs.c.name == name)
-    ).one_or_none()
+    row = conn.execute(_GET_PROGRAM, {"b_store_id": store_id, "b_name": name}).one_or_none()
     if row is None:
         raise NotFound(f"No program named {name!r} in this store.", code="program_not_found",
                        param="program")
@@ -90,21 +117,13 @@ def ensure_customer(conn: Connection, store_id: str, customer_id: str, now: date
 
 def lock_wallet(conn: Connection, store_id: str, customer_id: str, program: str) -> Row[Any] | None:
     """The wallet row, locked until commit (FOR UPDATE; SQLite holds the write lock already)."""
-    return conn.execute(
-        select(accounts)
-        .where(accounts.c.store_id == store_id, accounts.c.customer_id == customer_id,
-               accounts.c.program == program)
-        .with_for_update()
-    ).one_or_none()
+    return conn.execute(_LOCK_WALLET, {"b_store_id": store_id, "b_customer_id": customer_id,
+                                       "b_program": program}).one_or_none()
 
 
 def lock_wallet_by_id(conn: Connection, store_id: str, wallet_id: str) -> Row[Any]:
-    row = conn.execute(
-        select(accounts)
-        .where(accounts.c.store_id == store_id, accounts.c.account_id == wallet_id,
-               accounts.c.kind == "wallet")
-        .with_for_update()
-    ).one_or_none()
+    row = conn.execute(_LOCK_WALLET_BY_ID,
+                       {"b_store_id": store_id, "b_account_id": wallet_id}).one_or_none()
     assert row is not None, f"wallet {wallet_id} vanished"
     return row
 
@@ -156,25 +175,16 @@ def post(conn: Connection, store_id: str, transaction_id: str, unit: str, legs: 
             "balance_after": result.balance_after, "held_after": result.held_after,
             "created_at": now,
         })
-    conn.execute(insert(postings), rows)
+    conn.execute(_INSERT_POSTINGS, rows)
     return posted
 
 
 def _update_account(conn: Connection, store_id: str, account_id: str, amount: int,
                     held_delta: int, pending_delta: int) -> Posted | None:
-    row = conn.execute(
-        update(accounts)
-        .where(accounts.c.store_id == store_id, accounts.c.account_id == account_id)
-        .values(
-            balance=accounts.c.balance + amount,
-            held=accounts.c.held + held_delta,
-            pending=accounts.c.pending + pending_delta,
-            credits_posted=accounts.c.credits_posted + max(amount, 0),
-            debits_posted=accounts.c.debits_posted + max(-amount, 0),
-            last_seq=accounts.c.last_seq + 1,
-        )
-        .returning(accounts.c.last_seq, accounts.c.balance, accounts.c.held)
-    ).one_or_none()
+    row = conn.execute(_UPDATE_ACCOUNT, {
+        "b_store_id": store_id, "b_account_id": account_id, "b_amount": amount,
+        "b_held": held_delta, "b_pending": pending_delta, "b_credit": max(amount, 0),
+        "b_debit": max(-amount, 0)}).one_or_none()
     return None if row is None else Posted(row[0], row[1], row[2])
 
 

@@ -18,6 +18,7 @@ from billfold.ledger.models import TRANSACTION_TYPES, LotEntry, Transaction
 from billfold.store.tables import transactions
 
 MAX_DESCRIPTION_LENGTH = 1000
+_INSERT_TRANSACTION = insert(transactions)
 MAX_REFERENCE_LENGTH = 200
 
 
@@ -34,7 +35,7 @@ def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amou
     apply_entries(conn, store_id, transaction_id, entries, now)
     posted = post(conn, store_id, transaction_id, wallet.unit, legs, now)
     after = posted[wallet.account_id]
-    conn.execute(insert(transactions).values(
+    conn.execute(_INSERT_TRANSACTION, dict(
         store_id=store_id, transaction_id=transaction_id, type=type,
         wallet_id=wallet.account_id, customer_id=wallet.customer_id, program=wallet.program,
         unit=wallet.unit, amount=amount, balance_after=after.balance_after,

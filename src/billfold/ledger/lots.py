@@ -60,6 +60,33 @@ def spendable(now: datetime) -> Any:
                 or_(lots.c.expires_at.is_(None), lots.c.expires_at > now))
 
 
+def _draw_statement(strategy: str) -> Any:
+    now = bindparam("b_now", type_=lots.c.created_at.type)
+    return (select(lots.c.lot_id, lots.c.funding_type, lots.c.remaining, lots.c.held)
+            .where(lots.c.store_id == bindparam("b_store_id"),
+                   lots.c.wallet_id == bindparam("b_wallet_id"), spendable(now))
+            .order_by(*spending_order_by(strategy))
+            .limit(LOT_DRAW_BATCH)
+            .offset(bindparam("b_offset")))
+
+
+# Hot statements, built once (see accounts.py).
+_DRAW = {strategy: _draw_statement(strategy) for strategy in ("expiry_first", "oldest_first")}
+_INSERT_LOT = insert(lots)
+_INSERT_ENTRIES = insert(lot_entries)
+_MOVE_LOT = (update(lots)
+             .where(lots.c.store_id == bindparam("b_store_id"),
+                    lots.c.lot_id == bindparam("b_lot_id"))
+             .values(remaining=lots.c.remaining + bindparam("b_amount"),
+                     held=lots.c.held + bindparam("b_held")))
+_MARK_SPENT = (update(lots)
+               .where(lots.c.store_id == bindparam("b_store_id"),
+                      lots.c.lot_id.in_(bindparam("b_lot_ids", expanding=True)),
+                      lots.c.remaining == 0, lots.c.held == 0, lots.c.status == LOT_ACTIVE)
+               .values(status=LOT_SPENT, closed_at=bindparam("b_now",
+                                                            type_=lots.c.closed_at.type)))
+
+
 def create_lot(conn: Connection, store_id: str, wallet_id: str, unit: str, amount: int, *,
                funding_type: str, is_withdrawable: bool, expires_at: datetime | None,
                source_type: str, source_id: str | None, description: str | None,
@@ -67,7 +94,7 @@ def create_lot(conn: Connection, store_id: str, wallet_id: str, unit: str, amoun
     """Insert an empty lot; the crediting transaction's lot entry fills it, so a lot's
     remaining is always the sum of its entries."""
     lot_id = new_id("lot")
-    conn.execute(insert(lots).values(
+    conn.execute(_INSERT_LOT, dict(
         store_id=store_id, lot_id=lot_id, wallet_id=wallet_id, unit=unit, amount=amount,
         remaining=0, held=0, funding_type=funding_type, is_withdrawable=is_withdrawable,
         expires_at=expires_at, status=LOT_ACTIVE, source_type=source_type, source_id=source_id,
@@ -87,14 +114,8 @@ def draw(conn: Connection, store_id: str, wallet_id: str, amount: int, strategy:
     needed = amount
     seen = 0
     while needed > 0 and seen < MAX_LOTS_PER_DRAW:
-        query = (
-            select(lots.c.lot_id, lots.c.funding_type, lots.c.remaining, lots.c.held)
-            .where(lots.c.store_id == store_id, lots.c.wallet_id == wallet_id, spendable(now))
-            .order_by(*spending_order_by(strategy))
-            .limit(LOT_DRAW_BATCH)
-            .offset(seen)
-        )
-        batch = conn.execute(query).all()
+        batch = conn.execute(_DRAW[strategy], {"b_store_id": store_id, "b_wallet_id": wallet_id,
+                                               "b_now": now, "b_offset": seen}).all()
         for lot_id, funding_type, remaining, held in batch:
             take = min(remaining - held, needed)
             draws.append(Draw(lot_id, funding_type, take))
@@ -122,14 +143,11 @@ def apply_entries(conn: Connection, store_id: str, transaction_id: str,
     if not entries:
         return
     conn.execute(
-        update(lots)
-        .where(lots.c.store_id == bindparam("b_store_id"), lots.c.lot_id == bindparam("b_lot_id"))
-        .values(remaining=lots.c.remaining + bindparam("b_amount"),
-                held=lots.c.held + bindparam("b_held")),
+        _MOVE_LOT,
         [{"b_store_id": store_id, "b_lot_id": e.lot_id, "b_amount": e.amount,
           "b_held": e.held_delta} for e in entries],
     )
-    conn.execute(insert(lot_entries), [
+    conn.execute(_INSERT_ENTRIES, [
         {"store_id": store_id, "transaction_id": transaction_id, "lot_id": e.lot_id,
          "amount": e.amount, "held_delta": e.held_delta, "position": position,
          "created_at": now}
@@ -137,12 +155,7 @@ def apply_entries(conn: Connection, store_id: str, transaction_id: str,
     ])
     drained = [e.lot_id for e in entries if e.amount < 0]
     if drained:
-        conn.execute(
-            update(lots)
-            .where(lots.c.store_id == store_id, lots.c.lot_id.in_(drained),
-                   lots.c.remaining == 0, lots.c.held == 0, lots.c.status == LOT_ACTIVE)
-            .values(status=LOT_SPENT, closed_at=now)
-        )
+        conn.execute(_MARK_SPENT, {"b_store_id": store_id, "b_lot_ids": drained, "b_now": now})
 
 
 def close_lots(conn: Connection, store_id: str, lot_ids: list[str], status: str,
