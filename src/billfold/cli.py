@@ -89,10 +89,9 @@ def worker(database_url: DatabaseOption = None) -> None:
     settings = Settings.from_env()
     billfold = _open(database_url)
     typer.echo(f"Sweeping every {settings.sweep_interval_seconds:g} s; Ctrl-C stops.")
-    try:
-        Sweeper(billfold, settings.sweep_interval_seconds).run_forever()
-    except KeyboardInterrupt:
-        typer.echo("Stopped.")
+    Sweeper(billfold, settings.sweep_interval_seconds).run_forever()
+    billfold.close()
+    typer.echo("Stopped.")
 
 
 @cli.command()

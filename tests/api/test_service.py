@@ -114,7 +114,9 @@ def test_worker_releases_timed_out_holds(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "the worker did not release the hold"
                 time.sleep(0.1)
         finally:
-            stop(process)
+            out, _err = stop(process)
+        assert process.returncode == 0
+        assert "Stopped." in out
         assert shop.get_hold(hold.id).status == "expired"
         assert shop.balance("cus-1").available == 5000
 

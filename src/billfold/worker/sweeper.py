@@ -61,7 +61,12 @@ class Sweeper:
             self._thread.join(timeout_seconds)
 
     def run_forever(self) -> None:
-        """Sweep on the calling thread (the `billfold worker` command)."""
+        """Sweep on the calling thread (the `billfold worker` command) until SIGINT or
+        SIGTERM: the signal asks the loop to stop; a sweep under way finishes first."""
+        import signal
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda _signum, _frame: self._stop.set())
         self._loop()
 
     def _loop(self) -> None:
