@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from billfold import outbox
 from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFound
@@ -74,13 +74,14 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
         legs=[Leg(wallet.account_id, held_delta=amount),
               Leg(_holds_account(wallet), held_delta=-amount)],
         entries=entries, now=now, reference=reference, metadata=metadata, hold_id=hold_id)
-    conn.execute(insert(holds).values(
+    values = dict(
         store_id=store_id, hold_id=hold_id, wallet_id=wallet.account_id,
         customer_id=customer_id, program=program, unit=wallet.unit, amount=amount,
         captured_amount=0, status=HOLD_HELD, reference=reference, metadata=metadata,
         expires_at=expires_at, transaction_id=txn.id, settled_transaction_id=None,
-        created_at=now, settled_at=None))
-    hold = get_hold(conn, store_id, hold_id)
+        created_at=now, settled_at=None)
+    conn.execute(_INSERT_HOLD, values)
+    hold = _hold_from(values)
     outbox.emit(conn, store_id, "hold.created", _hold_payload(hold), now)
     return hold
 
@@ -95,7 +96,8 @@ def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
         raise InvalidRequest(f"Cannot capture {amount}: the hold is for {hold.amount}.",
                              param="amount", code="amount_exceeds_hold")
     entries, still = [], amount
-    for lot_id, funding_type, held in _held_lots(conn, store_id, hold.transaction_id):
+    held_lots = _held_lots(conn, store_id, hold.transaction_id, now)
+    for lot_id, funding_type, held, _expired in held_lots:
         take = min(held, still)
         still -= take
         entries.append(LotEntry(lot_id, funding_type, -take, -held))
@@ -106,9 +108,9 @@ def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
                  legs=legs, entries=entries, now=now,
                  funding_type=_single_funding_type([e for e in entries if e.amount]),
                  description=description, reference=hold.reference, hold_id=hold.hold_id)
-    _settle(conn, store_id, hold.hold_id, HOLD_CAPTURED, amount, txn.id, now)
-    expire_wallet_lots(conn, store_id, wallet, now)
-    captured = get_hold(conn, store_id, hold.hold_id)
+    captured = _settle(conn, hold, HOLD_CAPTURED, amount, txn.id, now)
+    if any(expired for *_rest, expired in held_lots):
+        expire_wallet_lots(conn, store_id, wallet, now)
     outbox.emit(conn, store_id, "hold.captured", _hold_payload(captured), now)
     return captured
 
@@ -119,16 +121,17 @@ def release_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
     `status` is 'expired' when the timeout does it."""
     assert status in (HOLD_RELEASED, HOLD_EXPIRED)
     wallet, hold = _lock_open_hold(conn, store_id, hold_id, now, allow_expired=True)
+    held_lots = _held_lots(conn, store_id, hold.transaction_id, now)
     entries = [LotEntry(lot_id, funding_type, 0, -held)
-               for lot_id, funding_type, held in _held_lots(conn, store_id, hold.transaction_id)]
+               for lot_id, funding_type, held, _expired in held_lots]
     txn = record(conn, store_id=store_id, wallet=wallet, type="release", amount=hold.amount,
                  legs=[Leg(wallet.account_id, held_delta=-hold.amount),
                        Leg(_holds_account(wallet), held_delta=hold.amount)],
                  entries=entries, now=now, reference=hold.reference, hold_id=hold.hold_id,
                  description="Hold expired" if status == HOLD_EXPIRED else None)
-    _settle(conn, store_id, hold.hold_id, status, 0, txn.id, now)
-    expire_wallet_lots(conn, store_id, wallet, now)
-    released = get_hold(conn, store_id, hold.hold_id)
+    released = _settle(conn, hold, status, 0, txn.id, now)
+    if any(expired for *_rest, expired in held_lots):
+        expire_wallet_lots(conn, store_id, wallet, now)
     outbox.emit(conn, store_id, f"hold.{status}", _hold_payload(released), now)
     return released
 
@@ -154,26 +157,29 @@ def expire_holds(conn: Connection, store_id: str, now: datetime,
 
 def get_hold(conn: Connection, store_id: str, hold_id: str) -> Hold:
     check_id(hold_id, "hold_id")
-    row = conn.execute(select(holds).where(holds.c.store_id == store_id,
-                                           holds.c.hold_id == hold_id)).one_or_none()
+    row = conn.execute(_GET_HOLD, {"b_store_id": store_id, "b_hold_id": hold_id}).one_or_none()
     if row is None:
         raise NotFound(f"No hold {hold_id!r} in this store.", code="hold_not_found",
                        param="hold_id")
+    return _hold_from(row._mapping)
+
+
+def _hold_from(m: Any) -> Hold:
+    """A Hold from a row mapping or a dict of the holds table's columns."""
     return Hold(
-        id=row.hold_id, store_id=row.store_id, wallet_id=row.wallet_id,
-        customer_id=row.customer_id, program=row.program, unit=row.unit, status=row.status,
-        amount=row.amount, captured_amount=row.captured_amount, reference=row.reference,
-        metadata=row.metadata, expires_at=row.expires_at, created_at=row.created_at,
-        settled_at=row.settled_at, transaction_id=row.transaction_id,
-        settled_transaction_id=row.settled_transaction_id)
+        id=m["hold_id"], store_id=m["store_id"], wallet_id=m["wallet_id"],
+        customer_id=m["customer_id"], program=m["program"], unit=m["unit"],
+        status=m["status"], amount=m["amount"], captured_amount=m["captured_amount"],
+        reference=m["reference"], metadata=m["metadata"], expires_at=m["expires_at"],
+        created_at=m["created_at"], settled_at=m["settled_at"],
+        transaction_id=m["transaction_id"], settled_transaction_id=m["settled_transaction_id"])
 
 
 def _lock_open_hold(conn: Connection, store_id: str, hold_id: str, now: datetime, *,
                     allow_expired: bool = False) -> tuple[Any, Any]:
     wallet_id = get_hold(conn, store_id, hold_id).wallet_id
     wallet = lock_wallet_by_id(conn, store_id, wallet_id)
-    hold = conn.execute(select(holds).where(holds.c.store_id == store_id,
-                                            holds.c.hold_id == hold_id)).one()
+    hold = conn.execute(_GET_HOLD, {"b_store_id": store_id, "b_hold_id": hold_id}).one()
     if hold.status != HOLD_HELD:
         raise Conflict(f"The hold is already {hold.status}.", code="hold_not_open")
     if hold.expires_at <= now and not allow_expired:
@@ -182,24 +188,40 @@ def _lock_open_hold(conn: Connection, store_id: str, hold_id: str, now: datetime
     return wallet, hold
 
 
-def _held_lots(conn: Connection, store_id: str, transaction_id: str) -> list[tuple[str, str, int]]:
-    """The lots a hold drew, in the order it drew them (spending order at placement)."""
-    rows = conn.execute(
-        select(lot_entries.c.lot_id, lots.c.funding_type, lot_entries.c.held_delta)
-        .join(lots, (lots.c.store_id == lot_entries.c.store_id)
-              & (lots.c.lot_id == lot_entries.c.lot_id))
-        .where(lot_entries.c.store_id == store_id,
-               lot_entries.c.transaction_id == transaction_id)
-        .order_by(lot_entries.c.position)
-    ).all()
-    return [(r.lot_id, r.funding_type, r.held_delta) for r in rows]
+def _held_lots(conn: Connection, store_id: str, transaction_id: str,
+               now: datetime) -> list[tuple[str, str, int, bool]]:
+    """The lots a hold drew, in the order it drew them (spending order at placement),
+    with whether each is past its expiry now."""
+    rows = conn.execute(_HELD_LOTS, {"b_store_id": store_id, "b_transaction_id": transaction_id})
+    return [(r.lot_id, r.funding_type, r.held_delta,
+             r.expires_at is not None and r.expires_at <= now) for r in rows]
 
 
-def _settle(conn: Connection, store_id: str, hold_id: str, status: str, captured: int,
-            transaction_id: str, now: datetime) -> None:
-    conn.execute(update(holds).where(holds.c.store_id == store_id, holds.c.hold_id == hold_id)
-                 .values(status=status, captured_amount=captured, settled_at=now,
-                         settled_transaction_id=transaction_id))
+def _settle(conn: Connection, hold: Any, status: str, captured: int, transaction_id: str,
+            now: datetime) -> Hold:
+    conn.execute(_SETTLE, {"b_store_id": hold.store_id, "b_hold_id": hold.hold_id,
+                           "status": status, "captured_amount": captured, "settled_at": now,
+                           "settled_transaction_id": transaction_id})
+    return _hold_from({**hold._mapping, "status": status, "captured_amount": captured,
+                       "settled_at": now, "settled_transaction_id": transaction_id})
+
+
+# Hot statements, built once (see ledger/accounts.py).
+_INSERT_HOLD = insert(holds)
+_GET_HOLD = select(holds).where(holds.c.store_id == bindparam("b_store_id"),
+                                holds.c.hold_id == bindparam("b_hold_id"))
+_HELD_LOTS = (
+    select(lot_entries.c.lot_id, lots.c.funding_type, lot_entries.c.held_delta,
+           lots.c.expires_at)
+    .join(lots, (lots.c.store_id == lot_entries.c.store_id)
+          & (lots.c.lot_id == lot_entries.c.lot_id))
+    .where(lot_entries.c.store_id == bindparam("b_store_id"),
+           lot_entries.c.transaction_id == bindparam("b_transaction_id"))
+    .order_by(lot_entries.c.position)
+)
+_SETTLE = (update(holds)
+           .where(holds.c.store_id == bindparam("b_store_id"),
+                  holds.c.hold_id == bindparam("b_hold_id")))
 
 
 def _holds_account(wallet: Any) -> str:
