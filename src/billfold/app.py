@@ -328,15 +328,18 @@ class StoreWallets:
     # -- holds --------------------------------------------------------------------------
 
     def hold(self, customer_id: str, program: str, amount: int, *, expires_in: object = None,
-             reference: str | None = None, metadata: dict[str, Any] | None = None,
+             expires_at: datetime | None = None, reference: str | None = None,
+             metadata: dict[str, Any] | None = None,
              idempotency_key: str | None = None) -> Hold:
         request = {"customer_id": customer_id, "program": program, "amount": amount,
-                   "expires_in": expires_in, "reference": reference, "metadata": metadata}
+                   "expires_in": expires_in, "expires_at": expires_at, "reference": reference,
+                   "metadata": metadata}
         return self._bf.mutate(
             self.store_id, "hold", request,
             lambda conn, now: holds.place_hold(
                 conn, store_id=self.store_id, customer_id=customer_id, program=program,
-                amount=amount, now=now, expires_at=resolve_expiry(now, expires_in=expires_in),
+                amount=amount, now=now,
+                expires_at=resolve_expiry(now, expires_in=expires_in, expires_at=expires_at),
                 reference=reference, metadata=metadata),
             Hold, idempotency_key)
 

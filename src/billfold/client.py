@@ -511,11 +511,12 @@ class Client(_Base):
         return self._send(_Calls.reverse(transaction_id, body, idempotency_key))
 
     def create_hold(self, customer_id: str, program: str, amount: int, *,
-                    expires_in: str | int | None = None, reference: str | None = None,
-                    metadata: dict[str, Any] | None = None,
+                    expires_in: str | int | None = None, expires_at: datetime | None = None,
+                    reference: str | None = None, metadata: dict[str, Any] | None = None,
                     idempotency_key: str | None = None) -> Hold:
         body = _body(customer_id=customer_id, program=program, amount=amount,
-                     expires_in=expires_in, reference=reference, metadata=metadata)
+                     expires_in=expires_in, expires_at=expires_at,
+                     reference=reference, metadata=metadata)
         return self._send(_Calls.create_hold(body, idempotency_key))
 
     def get_hold(self, hold_id: str) -> Hold:
@@ -704,11 +705,13 @@ class AsyncClient(_Base):
         return await self._send(_Calls.reverse(transaction_id, body, idempotency_key))
 
     async def create_hold(self, customer_id: str, program: str, amount: int, *,
-                          expires_in: str | int | None = None, reference: str | None = None,
+                          expires_in: str | int | None = None,
+                          expires_at: datetime | None = None, reference: str | None = None,
                           metadata: dict[str, Any] | None = None,
                           idempotency_key: str | None = None) -> Hold:
         body = _body(customer_id=customer_id, program=program, amount=amount,
-                     expires_in=expires_in, reference=reference, metadata=metadata)
+                     expires_in=expires_in, expires_at=expires_at, reference=reference,
+                     metadata=metadata)
         return await self._send(_Calls.create_hold(body, idempotency_key))
 
     async def get_hold(self, hold_id: str) -> Hold:

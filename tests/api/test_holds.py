@@ -40,6 +40,28 @@ def test_hold_answers_201_and_reserves_the_amount(funded: Client) -> None:
     assert funded.get_hold(body["id"]).status == "held"
 
 
+def test_hold_may_expire_at_an_absolute_time(funded: Client, bf: Billfold) -> None:
+    response = funded.request("POST", "/v1/holds", json={
+        "customer_id": "cus-1", "program": "main", "amount": 100,
+        "expires_at": "2026-01-02T12:00:00Z"})
+    assert response.status_code == 201
+    assert response.json()["expires_at"] == "2026-01-02T12:00:00Z"
+    via_sdk = funded.create_hold("cus-1", "main", 100,
+                                 expires_at=datetime(2026, 1, 3, tzinfo=UTC))
+    assert via_sdk.expires_at == datetime(2026, 1, 3, tzinfo=UTC)
+    before = snapshot(bf)
+    for body, param in (({"expires_at": "2025-12-31T00:00:00Z"}, "expires_at"),
+                        ({"expires_at": "2026-03-01T00:00:00Z"}, "expires_in"),
+                        ({"expires_at": "2026-01-02T12:00:00Z", "expires_in": "1h"},
+                         "expires_in")):
+        refused = funded.request("POST", "/v1/holds", json={
+            "customer_id": "cus-1", "program": "main", "amount": 100, **body})
+        assert refused.status_code == 400
+        assert refused.json()["error"]["type"] == "invalid_request"
+        assert refused.json()["error"]["param"] == param
+    assert snapshot(bf) == before
+
+
 def test_hold_beyond_available_is_402_and_moves_nothing(funded: Client, bf: Billfold) -> None:
     before = snapshot(bf)
     with pytest.raises(InsufficientFunds) as refused:

@@ -18,7 +18,7 @@ def create_hold(body: HoldCreate, store: Store,
     """Reserve `amount` of available credit until it is captured, released or expires
     (default 30 minutes); 402 if the wallet has less available."""
     hold = store.hold(body.customer_id, body.program, body.amount, expires_in=body.expires_in,
-                      reference=body.reference, metadata=body.metadata,
+                      expires_at=body.expires_at, reference=body.reference, metadata=body.metadata,
                       idempotency_key=idempotency_key)
     return respond(hold_out(hold), 201)
 

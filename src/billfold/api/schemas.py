@@ -169,6 +169,7 @@ class HoldCreate(Strict):
     amount: Amount
     reference: Reference | None = None
     expires_in: Duration | None = Field(None, description="Default 30m, at most 31 days.")
+    expires_at: Moment | None = Field(None, description="Or an absolute time, within 31 days.")
     metadata: Metadata | None = None
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
