@@ -4,10 +4,9 @@ Each runs in a fresh interpreter (multiprocessing "spawn") so that its peak
 resident memory (`ru_maxrss`) is its own, not the benchmark's; the figure
 reported is the peak over the interpreter's baseline after imports.
 
-The grant goes through the ledger's `credit` use case, GRANT_BATCH customers
-per transaction (the library has no set-based grant yet: when it does, call
-it from `_grant` and nothing else changes). The sweep is `StoreWallets.expire_lots`
-with a clock moved past every lot's expiry.
+The grant is the ledger's set-based `bulk.grant_credits`, GRANT_BATCH customers
+per transaction (each still gets its own transaction and lot). The sweep is
+`StoreWallets.expire_lots` with a clock moved past every lot's expiry.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-GRANT_BATCH = 500
+GRANT_BATCH = 5_000
 GRANT_AMOUNT = 500
 BULK_TIMEOUT_SECONDS = 3_600
 
@@ -29,7 +28,7 @@ def _rss_mib() -> float:
 
 def _grant(database_url: str, store_id: str, customer_ids: list[str]) -> dict[str, Any]:
     from billfold.app import Billfold
-    from billfold.ledger import movements
+    from billfold.ledger import bulk
 
     billfold = Billfold(database_url, migrate=False)
     baseline = _rss_mib()
@@ -39,11 +38,10 @@ def _grant(database_url: str, store_id: str, customer_ids: list[str]) -> dict[st
 
         def work(conn: Any, batch: list[str] = batch) -> None:
             now = billfold.clock.now()
-            for customer_id in batch:
-                movements.credit(conn, store_id=store_id, customer_id=customer_id,
-                                 program="main", amount=GRANT_AMOUNT, funding_type="cashback",
-                                 now=now, expires_at=now + timedelta(days=30),
-                                 source_type="cashback")
+            bulk.grant_credits(conn, store_id=store_id, program="main",
+                               grants=[(customer_id, GRANT_AMOUNT) for customer_id in batch],
+                               funding_type="cashback", now=now,
+                               expires_at=now + timedelta(days=30), type="cashback")
 
         billfold.run(work)
     seconds = time.perf_counter() - started

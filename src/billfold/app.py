@@ -27,7 +27,7 @@ from billfold.commerce import checkout, offers, order_records, orders, refunds, 
 from billfold.commerce import settings as store_settings
 from billfold.durations import resolve_expiry
 from billfold.errors import BillfoldError
-from billfold.ledger import expiry, holds, lot_admin, movements, promises, queries
+from billfold.ledger import bulk, expiry, holds, lot_admin, movements, promises, queries
 from billfold.ledger.models import (
     Balance,
     Hold,
@@ -274,6 +274,23 @@ class StoreWallets:
                 to_customer_id=to_customer_id, program=program, amount=amount, now=now,
                 description=description, reference=reference, metadata=metadata),
             Transaction, idempotency_key)
+
+    def grant(self, program: str, grants: list[tuple[str, int]], *, funding_type: str,
+              expires_in: object = None, type: str = "credit", description: str | None = None,
+              idempotency_key: str | None = None) -> bulk.GrantResult:
+        """Credit many customers in one transaction (set-based; each still gets its own
+        transaction and lot). At most `bulk.MAX_GRANTS_PER_BATCH` grants per call."""
+        request = {"program": program, "grants": [list(g) for g in grants],
+                   "funding_type": funding_type, "expires_in": expires_in, "type": type,
+                   "description": description}
+        return self._bf.mutate(
+            self.store_id, "grant", request,
+            lambda conn, now: bulk.grant_credits(
+                conn, store_id=self.store_id, program=program, grants=list(grants),
+                funding_type=funding_type, now=now,
+                expires_at=resolve_expiry(now, expires_in=expires_in), type=type,
+                description=description),
+            bulk.GrantResult, idempotency_key)
 
     # -- promised credit -------------------------------------------------------------
 

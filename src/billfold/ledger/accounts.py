@@ -237,3 +237,30 @@ def lock_customer_wallets(conn: Connection, store_id: str, customer_id: str) -> 
                accounts.c.kind == "wallet")
         .order_by(accounts.c.account_id).with_for_update()
     ).scalars())
+
+
+def bump_store_account(conn: Connection, store_id: str, account_id: str, unit: str,
+                       amount: int, postings_count: int, now: datetime) -> Posted:
+    """Add `amount` (all legs of one sign) in `postings_count` postings to a store
+    account, creating it on first use; its totals after. For set-based batches."""
+    for _attempt in range(2):
+        row = conn.execute(_UPDATE_ACCOUNT_MANY, {
+            "b_store_id": store_id, "b_account_id": account_id, "b_amount": amount,
+            "b_credit": max(amount, 0), "b_debit": max(-amount, 0),
+            "b_count": postings_count}).one_or_none()
+        if row is not None:
+            return Posted(row[0], row[1], row[2])
+        create_store_account(conn, store_id, account_id, unit, now)
+    raise AssertionError(f"store account {account_id} could not be created")
+
+
+_UPDATE_ACCOUNT_MANY = (
+    update(accounts)
+    .where(accounts.c.store_id == bindparam("b_store_id"),
+           accounts.c.account_id == bindparam("b_account_id"))
+    .values(balance=accounts.c.balance + bindparam("b_amount"),
+            credits_posted=accounts.c.credits_posted + bindparam("b_credit"),
+            debits_posted=accounts.c.debits_posted + bindparam("b_debit"),
+            last_seq=accounts.c.last_seq + bindparam("b_count"))
+    .returning(accounts.c.last_seq, accounts.c.balance, accounts.c.held)
+)

@@ -16,11 +16,11 @@ from sqlalchemy import Connection, case, select, update
 
 from billfold import outbox
 from billfold.ids import new_id
-from billfold.ledger.accounts import Leg, Posted, create_store_account, store_account_id
+from billfold.ledger.accounts import Leg, bump_store_account, store_account_id
 from billfold.ledger.journal import event_payload, record
 from billfold.ledger.lots import close_lots, expired_free_lots
 from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, LotEntry, SweepResult, Transaction
-from billfold.store.sql import insert_rows, subtract_from_accounts
+from billfold.store.sql import add_to_accounts, insert_rows
 from billfold.store.tables import (
     accounts,
     lot_entries,
@@ -157,7 +157,8 @@ def _write_sweep(conn: Connection, store_id: str, plan: _SweepPlan, lot_ids: lis
                  .values(remaining=lots.c.held,
                          status=case((lots.c.held == 0, LOT_EXPIRED), else_=lots.c.status),
                          closed_at=case((lots.c.held == 0, now), else_=lots.c.closed_at)))
-    subtract_from_accounts(conn, store_id, plan.wallet_debits)
+    add_to_accounts(conn, store_id, {wallet_id: -amount for wallet_id, amount
+                                     in plan.wallet_debits.items()})
     postings_rows = list(plan.wallet_postings)
     per_account: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for account_id, transaction_id, amount in plan.store_legs:
@@ -166,7 +167,7 @@ def _write_sweep(conn: Connection, store_id: str, plan: _SweepPlan, lot_ids: lis
         legs = per_account[account_id]
         unit = account_id.split(".")[2]
         total = sum(amount for _, amount in legs)
-        after = _bump_store_account(conn, store_id, account_id, unit, total, len(legs), now)
+        after = bump_store_account(conn, store_id, account_id, unit, total, len(legs), now)
         seq, balance = after.seq - len(legs), after.balance_after - total
         for transaction_id, amount in legs:
             seq, balance = seq + 1, balance + amount
@@ -177,21 +178,3 @@ def _write_sweep(conn: Connection, store_id: str, plan: _SweepPlan, lot_ids: lis
                 "held_after": after.held_after, "created_at": now})
     insert_rows(conn, postings, postings_rows)
     insert_rows(conn, outbox_events, plan.events)
-
-
-def _bump_store_account(conn: Connection, store_id: str, account_id: str, unit: str,
-                        amount: int, postings_count: int, now: datetime) -> Posted:
-    """Add `amount` in `postings_count` postings to a store account; its totals after."""
-    for _attempt in range(2):
-        row = conn.execute(
-            update(accounts)
-            .where(accounts.c.store_id == store_id, accounts.c.account_id == account_id)
-            .values(balance=accounts.c.balance + amount,
-                    credits_posted=accounts.c.credits_posted + amount,
-                    last_seq=accounts.c.last_seq + postings_count)
-            .returning(accounts.c.last_seq, accounts.c.balance, accounts.c.held)
-        ).one_or_none()
-        if row is not None:
-            return Posted(row[0], row[1], row[2])
-        create_store_account(conn, store_id, account_id, unit, now)
-    raise AssertionError(f"store account {account_id} could not be created")

@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, insert, text
+from sqlalchemy import JSON, Connection, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -23,8 +23,9 @@ def insert_if_absent(conn: Connection, table: Table, values: dict[str, Any]) -> 
 INSERT_CHUNK_ROWS = 5000
 
 
-def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows cheaply.
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]], *,
+                if_absent: bool = False) -> None:
+    """Insert many rows cheaply; with `if_absent`, skip rows that hit a unique key.
 
     PostgreSQL: `INSERT … SELECT FROM unnest(array per column)`, one round trip per
     chunk and no per-row SQL to compile. SQLite (in-process): executemany.
@@ -32,9 +33,12 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     if conn.dialect.name != "postgresql":
-        conn.execute(insert(table), rows)
+        statement = sqlite.insert(table)
+        conn.execute(statement.on_conflict_do_nothing() if if_absent else statement, rows)
         return
     statement, columns = _unnest_insert(table)
+    if if_absent:
+        statement = text(f"{statement.text} ON CONFLICT DO NOTHING")
     for start in range(0, len(rows), INSERT_CHUNK_ROWS):
         chunk = rows[start:start + INSERT_CHUNK_ROWS]
         conn.execute(statement, {
@@ -61,26 +65,27 @@ def _unnest_insert(table: Table) -> tuple[Any, tuple[tuple[str, bool], ...]]:
     return statement, columns
 
 
-def subtract_from_accounts(conn: Connection, store_id: str,
-                           amounts: dict[str, int]) -> None:
-    """Debit each account in `amounts` (posted balance, debits total, one more posting).
-
-    PostgreSQL: one UPDATE … FROM unnest(…); SQLite (in-process): executemany.
-    """
+def add_to_accounts(conn: Connection, store_id: str, amounts: dict[str, int]) -> None:
+    """Post one signed amount to each account in `amounts` (balance, the credit or debit
+    total, one more posting). PostgreSQL: one UPDATE … FROM unnest(…); SQLite
+    (in-process): executemany."""
     if not amounts:
         return
     account_ids = sorted(amounts)
     if conn.dialect.name == "postgresql":
         conn.execute(text(
-            "UPDATE accounts AS a SET balance = a.balance - v.amount, "
-            "debits_posted = a.debits_posted + v.amount, last_seq = a.last_seq + 1 "
+            "UPDATE accounts AS a SET balance = a.balance + v.amount, "
+            "credits_posted = a.credits_posted + GREATEST(v.amount, 0), "
+            "debits_posted = a.debits_posted + GREATEST(-v.amount, 0), "
+            "last_seq = a.last_seq + 1 "
             "FROM unnest(CAST(:ids AS text[]), CAST(:amounts AS bigint[])) AS v(id, amount) "
             "WHERE a.store_id = :store_id AND a.account_id = v.id"),
             {"ids": account_ids, "amounts": [amounts[i] for i in account_ids],
              "store_id": store_id})
         return
     conn.execute(text(
-        "UPDATE accounts SET balance = balance - :amount, "
-        "debits_posted = debits_posted + :amount, last_seq = last_seq + 1 "
+        "UPDATE accounts SET balance = balance + :amount, "
+        "credits_posted = credits_posted + MAX(:amount, 0), "
+        "debits_posted = debits_posted + MAX(-:amount, 0), last_seq = last_seq + 1 "
         "WHERE store_id = :store_id AND account_id = :id"),
         [{"id": i, "amount": amounts[i], "store_id": store_id} for i in account_ids])
