@@ -18,7 +18,6 @@ PREFIXES = frozenset(
     {"sto", "key", "wal", "acc", "txn", "lot", "hold", "evt", "ord", "off", "code", "chk",
      "ref", "top", "wd", "whe", "rule", "usr", "ps", "tier", "prm"}
 )
-MAX_ID_LENGTH = 64
 _RANDOM_BITS = 80
 _lock = threading.Lock()
 _last = (0, 0)  # (milliseconds, random part) of the last id made here
@@ -42,6 +41,3 @@ def new_id(prefix: str) -> str:
     assert prefix in PREFIXES, f"unknown id prefix {prefix!r}"
     return f"{prefix}_{_next_ulid()!s}".lower()
 
-
-def has_prefix(value: str, prefix: str) -> bool:
-    return isinstance(value, str) and value.startswith(prefix + "_") and len(value) <= MAX_ID_LENGTH

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
-from billfold.errors import NotFound, require
+from billfold.errors import InsufficientFunds, NotFound, require
 from billfold.ids import new_id
 from billfold.store.sql import insert_if_absent
 from billfold.store.tables import accounts, customers, postings, programs
@@ -264,3 +264,40 @@ _UPDATE_ACCOUNT_MANY = (
             last_seq=accounts.c.last_seq + bindparam("b_count"))
     .returning(accounts.c.last_seq, accounts.c.balance, accounts.c.held)
 )
+
+
+def wallet_to_spend_from(conn: Connection, store_id: str, customer_id: str, program: Program,
+                         amount: int) -> Row[Any]:
+    """The customer's wallet in `program`, locked; NotFound for an unknown customer,
+    InsufficientFunds for a known one who has no wallet there yet."""
+    wallet = lock_wallet(conn, store_id, customer_id, program.name)
+    if wallet is not None:
+        return wallet
+    if not customer_exists(conn, store_id, customer_id):
+        raise NotFound(f"No customer {customer_id!r} in this store.",
+                       code="customer_not_found", param="customer_id")
+    raise InsufficientFunds(f"The wallet has 0 {program.unit} available, "
+                            f"{amount} {program.unit} needed.", param="amount")
+
+
+def post_store_legs(conn: Connection, store_id: str,
+                    legs_by_account: dict[str, list[tuple[str, int]]],
+                    now: datetime) -> list[dict[str, Any]]:
+    """For a set-based batch: add each store account's legs (transaction id, amount) to
+    its totals, in account-id order, and return their posting rows, numbered and with
+    running balances."""
+    rows = []
+    for account_id in sorted(legs_by_account):  # store accounts last, by id
+        legs = legs_by_account[account_id]
+        unit = account_id.split(".")[2]  # acc_<code>.<funding>.<unit>.<bucket>
+        total = sum(amount for _, amount in legs)
+        after = bump_store_account(conn, store_id, account_id, unit, total, len(legs), now)
+        seq, balance = after.seq - len(legs), after.balance_after - total
+        for transaction_id, amount in legs:
+            seq, balance = seq + 1, balance + amount
+            rows.append({
+                "store_id": store_id, "account_id": account_id, "seq": seq,
+                "transaction_id": transaction_id, "unit": unit, "amount": amount,
+                "held_delta": 0, "pending_delta": 0, "balance_after": balance,
+                "held_after": after.held_after, "created_at": now})
+    return rows

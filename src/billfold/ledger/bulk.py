@@ -21,8 +21,8 @@ from billfold.errors import InvalidRequest, require
 from billfold.ids import new_id
 from billfold.ledger.accounts import (
     bucket_of,
-    bump_store_account,
     get_program,
+    post_store_legs,
     store_account_id,
 )
 from billfold.ledger.checks import check_funding_type, check_id, check_text, withdrawable_for
@@ -113,19 +113,7 @@ def grant_credits(conn: Connection, *, store_id: str, program: str,
     insert_rows(conn, lot_entries, rows["entries"])
     insert_rows(conn, transactions, rows["transactions"])
     add_to_accounts(conn, store_id, wallet_amounts)
-    for account_id in sorted(store_legs):  # store accounts last, by id
-        legs = store_legs[account_id]
-        total = sum(amount for _, amount in legs)
-        after = bump_store_account(conn, store_id, account_id, prog.unit, total, len(legs),
-                                   now)
-        seq, balance = after.seq - len(legs), after.balance_after - total
-        for transaction_id, amount in legs:
-            seq, balance = seq + 1, balance + amount
-            rows["postings"].append({
-                "store_id": store_id, "account_id": account_id, "seq": seq,
-                "transaction_id": transaction_id, "unit": prog.unit, "amount": amount,
-                "held_delta": 0, "pending_delta": 0, "balance_after": balance,
-                "held_after": after.held_after, "created_at": now})
+    rows["postings"].extend(post_store_legs(conn, store_id, store_legs, now))
     insert_rows(conn, postings, rows["postings"])
     insert_rows(conn, outbox_events, rows["events"])
     return GrantResult(transactions=len(grants), amount=sum(a for _, a in grants))

@@ -16,8 +16,8 @@ from sqlalchemy import Connection, case, select, update
 
 from billfold import outbox
 from billfold.ids import new_id
-from billfold.ledger.accounts import Leg, bump_store_account, store_account_id
-from billfold.ledger.journal import event_payload, record
+from billfold.ledger.accounts import Leg, post_store_legs, store_account_id
+from billfold.ledger.journal import event_payload, record, single_funding_type, store_legs
 from billfold.ledger.lots import close_lots, expired_free_lots
 from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, LotEntry, SweepResult, Transaction
 from billfold.store.sql import add_to_accounts, insert_rows
@@ -40,17 +40,10 @@ def expire_wallet_lots(conn: Connection, store_id: str, wallet: Any,
     if not rows:
         return None
     entries = [LotEntry(r.lot_id, r.funding_type, -(r.remaining - r.held), 0) for r in rows]
-    per_type: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        per_type[entry.funding_type] -= entry.amount
-    total = sum(per_type.values())
-    legs = [Leg(wallet.account_id, -total)] + [
-        Leg(store_account_id("expired", wallet.unit, funding_type, wallet.account_id), amount)
-        for funding_type, amount in sorted(per_type.items())
-    ]
+    total = -sum(entry.amount for entry in entries)
+    legs = [Leg(wallet.account_id, -total), *store_legs("expired", wallet, entries, -1)]
     txn = record(conn, store_id=store_id, wallet=wallet, type="expiry", amount=total, legs=legs,
-                 entries=entries, now=now,
-                 funding_type=next(iter(per_type)) if len(per_type) == 1 else None,
+                 entries=entries, now=now, funding_type=single_funding_type(entries),
                  description="Credit expired")
     close_lots(conn, store_id, [e.lot_id for e in entries], LOT_EXPIRED, now)
     outbox.emit(conn, store_id, "wallet.credit_expired", event_payload(txn), now)
@@ -163,18 +156,6 @@ def _write_sweep(conn: Connection, store_id: str, plan: _SweepPlan, lot_ids: lis
     per_account: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for account_id, transaction_id, amount in plan.store_legs:
         per_account[account_id].append((transaction_id, amount))
-    for account_id in sorted(per_account):  # store accounts last, by id
-        legs = per_account[account_id]
-        unit = account_id.split(".")[2]
-        total = sum(amount for _, amount in legs)
-        after = bump_store_account(conn, store_id, account_id, unit, total, len(legs), now)
-        seq, balance = after.seq - len(legs), after.balance_after - total
-        for transaction_id, amount in legs:
-            seq, balance = seq + 1, balance + amount
-            postings_rows.append({
-                "store_id": store_id, "account_id": account_id, "seq": seq,
-                "transaction_id": transaction_id, "unit": unit, "amount": amount,
-                "held_delta": 0, "pending_delta": 0, "balance_after": balance,
-                "held_after": after.held_after, "created_at": now})
+    postings_rows.extend(post_store_legs(conn, store_id, per_account, now))
     insert_rows(conn, postings, postings_rows)
     insert_rows(conn, outbox_events, plan.events)

@@ -14,19 +14,18 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from billfold import outbox
-from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFound
+from billfold.errors import Conflict, InvalidRequest, NotFound
 from billfold.ids import new_id
 from billfold.ledger.accounts import (
     Leg,
-    customer_exists,
     get_program,
-    lock_wallet,
     lock_wallet_by_id,
     store_account_id,
+    wallet_to_spend_from,
 )
 from billfold.ledger.checks import MAX_REFERENCE_LENGTH, check_id, check_metadata, check_text
 from billfold.ledger.expiry import expire_wallet_lots
-from billfold.ledger.journal import record
+from billfold.ledger.journal import record, single_funding_type, store_legs
 from billfold.ledger.lots import draw
 from billfold.ledger.models import (
     HOLD_CAPTURED,
@@ -36,7 +35,6 @@ from billfold.ledger.models import (
     Hold,
     LotEntry,
 )
-from billfold.ledger.movements import _single_funding_type, _store_legs
 from billfold.money import check_amount
 from billfold.store.tables import holds, lot_entries, lots
 
@@ -58,13 +56,7 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
         raise InvalidRequest("A hold must expire in the future and within 31 days.",
                              param="expires_in")
     prog = get_program(conn, store_id, program)
-    wallet = lock_wallet(conn, store_id, customer_id, program)
-    if wallet is None:
-        if not customer_exists(conn, store_id, customer_id):
-            raise NotFound(f"No customer {customer_id!r} in this store.",
-                           code="customer_not_found", param="customer_id")
-        raise InsufficientFunds(f"The wallet has 0 {prog.unit} available, "
-                                f"{amount} {prog.unit} needed.", param="amount")
+    wallet = wallet_to_spend_from(conn, store_id, customer_id, prog, amount)
     draws = draw(conn, store_id, wallet.account_id, amount, prog.spending_strategy, now,
                  unit=wallet.unit)
     hold_id = new_id("hold")
@@ -103,10 +95,10 @@ def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
         entries.append(LotEntry(lot_id, funding_type, -take, -held))
     legs = [Leg(wallet.account_id, -amount, held_delta=-hold.amount),
             Leg(_holds_account(wallet), held_delta=hold.amount),
-            *_store_legs("spent", wallet, [e for e in entries if e.amount], -1)]
+            *store_legs("spent", wallet, [e for e in entries if e.amount], -1)]
     txn = record(conn, store_id=store_id, wallet=wallet, type="capture", amount=amount,
                  legs=legs, entries=entries, now=now,
-                 funding_type=_single_funding_type([e for e in entries if e.amount]),
+                 funding_type=single_funding_type([e for e in entries if e.amount]),
                  description=description, reference=hold.reference, hold_id=hold.hold_id)
     captured = _settle(conn, hold, HOLD_CAPTURED, amount, txn.id, now)
     if any(expired for *_rest, expired in held_lots):

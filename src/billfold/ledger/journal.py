@@ -6,20 +6,19 @@ double-entry (asserted by `accounts.post`) and leaves a lot trail.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert
 
 from billfold.ids import new_id
-from billfold.ledger.accounts import Leg, post
+from billfold.ledger.accounts import Leg, post, store_account_id
 from billfold.ledger.lots import apply_entries
 from billfold.ledger.models import TRANSACTION_TYPES, LotEntry, Transaction
 from billfold.store.tables import transactions
 
-MAX_DESCRIPTION_LENGTH = 1000
 _INSERT_TRANSACTION = insert(transactions)
-MAX_REFERENCE_LENGTH = 200
 
 
 def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amount: int,
@@ -52,6 +51,22 @@ def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amou
         metadata=metadata or {}, reverses_transaction_id=reverses_transaction_id,
         hold_id=hold_id, lot_id=lot_id, created_at=now, lots=tuple(entries),
     )
+
+
+def store_legs(code: str, wallet: Row[Any], entries: list[LotEntry], sign: int) -> list[Leg]:
+    """The store side of `entries`: one leg per funding type, `sign` times their amounts."""
+    per_type: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        per_type[entry.funding_type] += entry.amount
+    return [Leg(store_account_id(code, wallet.unit, funding_type, wallet.account_id),
+                sign * total)
+            for funding_type, total in sorted(per_type.items()) if total]
+
+
+def single_funding_type(entries: list[LotEntry]) -> str | None:
+    """The funding type all `entries` share, or None when they mix."""
+    kinds = {e.funding_type for e in entries}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def event_payload(txn: Transaction) -> dict[str, Any]:

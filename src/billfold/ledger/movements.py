@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,10 +16,10 @@ from billfold.ledger.accounts import (
     customer_exists,
     ensure_wallet_exists,
     get_program,
-    lock_wallet,
     lock_wallet_by_id,
     open_wallet,
     store_account_id,
+    wallet_to_spend_from,
 )
 from billfold.ledger.checks import (
     MAX_REFERENCE_LENGTH,
@@ -30,7 +29,7 @@ from billfold.ledger.checks import (
     check_text,
     withdrawable_for,
 )
-from billfold.ledger.journal import event_payload, record
+from billfold.ledger.journal import event_payload, record, single_funding_type, store_legs
 from billfold.ledger.lots import create_lot, draw
 from billfold.ledger.models import LOT_ACTIVE, LotEntry, Transaction
 from billfold.money import check_amount
@@ -100,20 +99,14 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
         return _debit_in_database(conn, store_id, customer_id, program, amount, now,
                                   description, reference, metadata)
     prog = get_program(conn, store_id, program)
-    wallet = lock_wallet(conn, store_id, customer_id, program)
-    if wallet is None:
-        if not customer_exists(conn, store_id, customer_id):
-            raise NotFound(f"No customer {customer_id!r} in this store.",
-                           code="customer_not_found", param="customer_id")
-        raise InsufficientFunds(f"The wallet has 0 {prog.unit} available, "
-                                f"{amount} {prog.unit} needed.", param="amount")
+    wallet = wallet_to_spend_from(conn, store_id, customer_id, prog, amount)
     draws = draw(conn, store_id, wallet.account_id, amount, prog.spending_strategy, now,
                  unit=wallet.unit)
     entries = [LotEntry(d.lot_id, d.funding_type, -d.take, 0) for d in draws]
     txn = record(
         conn, store_id=store_id, wallet=wallet, type="debit", amount=amount,
-        legs=[Leg(wallet.account_id, -amount), *_store_legs("spent", wallet, entries, -1)],
-        entries=entries, now=now, funding_type=_single_funding_type(entries),
+        legs=[Leg(wallet.account_id, -amount), *store_legs("spent", wallet, entries, -1)],
+        entries=entries, now=now, funding_type=single_funding_type(entries),
         description=description, reference=reference, metadata=metadata)
     outbox.emit(conn, store_id, "wallet.debited", event_payload(txn), now)
     return txn
@@ -221,7 +214,7 @@ def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: dateti
         entries, legs = _put_back_debit(conn, store_id, wallet, left, amount, now)
     txn = record(
         conn, store_id=store_id, wallet=wallet, type="reversal", amount=amount, legs=legs,
-        entries=entries, now=now, funding_type=_single_funding_type(entries),
+        entries=entries, now=now, funding_type=single_funding_type(entries),
         description=description, reference=original.reference, metadata=metadata,
         reverses_transaction_id=original.transaction_id)
     if original.type not in CREDIT_TYPES:
@@ -259,7 +252,7 @@ def _put_back_debit(conn: Connection, store_id: str, wallet: Any, left: dict[str
             entries.append(LotEntry(lot_id, funding[lot_id], give, 0))
             needed -= give
     assert needed == 0
-    legs = [Leg(wallet.account_id, amount), *_store_legs("spent", wallet, entries, -1)]
+    legs = [Leg(wallet.account_id, amount), *store_legs("spent", wallet, entries, -1)]
     return entries, legs
 
 
@@ -307,21 +300,6 @@ def _load_transaction(conn: Connection, store_id: str, transaction_id: str) -> A
     return row
 
 
-def _store_legs(code: str, wallet: Any, entries: list[LotEntry], sign: int) -> list[Leg]:
-    """The store side of `entries`: one leg per funding type, opposite to the wallet's."""
-    per_type: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        per_type[entry.funding_type] += entry.amount
-    return [Leg(store_account_id(code, wallet.unit, funding_type, wallet.account_id),
-                sign * total)
-            for funding_type, total in sorted(per_type.items()) if total]
-
-
-def _single_funding_type(entries: list[LotEntry]) -> str | None:
-    kinds = {e.funding_type for e in entries}
-    return kinds.pop() if len(kinds) == 1 else None
-
-
 def transfer(conn: Connection, *, store_id: str, from_customer_id: str, to_customer_id: str,
              program: str, amount: int, now: datetime, description: str | None = None,
              reference: str | None = None, metadata: dict[str, Any] | None = None,
@@ -359,7 +337,7 @@ def transfer(conn: Connection, *, store_id: str, from_customer_id: str, to_custo
     txn = record(
         conn, store_id=store_id, wallet=sender, type="transfer", amount=amount,
         legs=[Leg(sender.account_id, -amount), Leg(receiver.account_id, amount)],
-        entries=entries, now=now, funding_type=_single_funding_type(entries),
+        entries=entries, now=now, funding_type=single_funding_type(entries),
         description=description, reference=reference,
         metadata={**metadata, "to_customer_id": to_customer_id,
                   "to_wallet_id": receiver.account_id},
