@@ -39,6 +39,7 @@ from billfold.ledger.models import (
     Transaction,
 )
 from billfold.ledger.verify import VerifyReport, verify
+from billfold.store import calls
 from billfold.store.engine import READ_ONLY, make_engine
 from billfold.store.migrate import upgrade
 
@@ -104,8 +105,18 @@ class Billfold:
 
     def mutate(self, store_id: str, operation: str, request: dict[str, Any],
                work: Callable[[Connection, datetime], T], result_type: type[T],
-               idempotency_key: str | None) -> T:
-        """Run a use case once per idempotency key (see module docstring)."""
+               idempotency_key: str | None, *,
+               database_call: Callable[[datetime], movements.DatabaseCall] | None = None,
+               ) -> T:
+        """Run a use case once per idempotency key (see module docstring).
+
+        With `database_call`, on PostgreSQL, the whole use case — idempotency
+        record included — is one function call in its own transaction.
+        """
+        if (database_call is not None and movements.USE_DATABASE_FUNCTIONS
+                and self.engine.dialect.name == "postgresql"):
+            return self._mutate_in_one_call(store_id, operation, request, database_call,
+                                            result_type, idempotency_key)
         if idempotency_key is None:
             return self.run(lambda conn: work(conn, self.clock.now()))
         key = idempotency.check_key(idempotency_key)
@@ -138,6 +149,36 @@ class Billfold:
                 return value  # type: ignore[no-any-return]
             return _replay(value, result_type)
         raise AssertionError("idempotent request kept colliding")
+
+    def _mutate_in_one_call(self, store_id: str, operation: str, request: dict[str, Any],
+                            database_call: Callable[[datetime], movements.DatabaseCall],
+                            result_type: type[T], idempotency_key: str | None) -> T:
+        key = print_ = None
+        if idempotency_key is not None:
+            key = idempotency.check_key(idempotency_key)
+            print_ = idempotency.fingerprint(operation, request)
+        for _ in range(MAX_TRANSACTION_ATTEMPTS):
+            try:
+                call = database_call(self.clock.now())
+                template = codec.encode(call.template) if key is not None else None
+                reply = calls.call_function(self.engine, call.sql,
+                                            (key, operation, print_, template, *call.args))
+                if "replay" in reply:
+                    assert key is not None and print_ is not None
+                    return _replay(idempotency.check_record(reply["replay"], operation, print_),
+                                   result_type)
+                return call.finish(reply)  # type: ignore[return-value]
+            except calls.Retry:
+                continue
+            except BillfoldError as refusal:
+                if key is None or print_ is None or (
+                        refusal.type == "conflict" and refusal.code == "idempotency_conflict"):
+                    raise
+                first = self._remember_refusal(store_id, key, operation, print_, refusal)
+                if first is not None:
+                    return _replay(first, result_type)
+                raise
+        raise AssertionError("the database call kept losing races")
 
     def _remember_refusal(self, store_id: str, key: str, operation: str, print_: str,
                           refusal: BillfoldError) -> idempotency.Record | None:
@@ -231,8 +272,16 @@ class StoreWallets:
                 is_withdrawable=withdrawable, description=description, reference=reference,
                 metadata=metadata)
 
+        def call(now: datetime) -> movements.DatabaseCall:
+            return movements.credit_call(
+                store_id=self.store_id, customer_id=customer_id, program=program,
+                amount=amount, funding_type=funding_type, now=now,
+                expires_at=resolve_expiry(now, expires_in=expires_in, expires_at=expires_at),
+                is_withdrawable=withdrawable, description=description, reference=reference,
+                metadata=metadata)
+
         return self._bf.mutate(self.store_id, "credit", request, work, Transaction,
-                               idempotency_key)
+                               idempotency_key, database_call=call)
 
     def debit(self, customer_id: str, program: str, amount: int, *,
               description: str | None = None, reference: str | None = None,
@@ -246,7 +295,11 @@ class StoreWallets:
                 conn, store_id=self.store_id, customer_id=customer_id, program=program,
                 amount=amount, now=now, description=description, reference=reference,
                 metadata=metadata),
-            Transaction, idempotency_key)
+            Transaction, idempotency_key,
+            database_call=lambda now: movements.debit_call(
+                store_id=self.store_id, customer_id=customer_id, program=program,
+                amount=amount, now=now, description=description, reference=reference,
+                metadata=metadata))
 
     def reverse(self, transaction_id: str, *, amount: int | None = None,
                 description: str | None = None, metadata: dict[str, Any] | None = None,

@@ -59,6 +59,16 @@ def find(conn: Connection, store_id: str, key: str, operation: str,
     return Record(row.operation, row.fingerprint, row.outcome, row.status_code, row.response)
 
 
+def check_record(stored: dict[str, Any], operation: str, print_: str) -> Record:
+    """A record read by a database function (its columns as a dict), checked like `find`."""
+    if stored["operation"] != operation or stored["fingerprint"] != print_:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used with a different request.",
+            param="idempotency_key")
+    return Record(stored["operation"], stored["fingerprint"], stored["outcome"],
+                  stored["status_code"], stored["response"])
+
+
 def save(conn: Connection, store_id: str, key: str, operation: str, print_: str, outcome: str,
          response: Any, now: datetime, status_code: int | None = None) -> bool:
     """Store the outcome; False if another request stored one first."""

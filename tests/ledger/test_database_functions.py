@@ -1,6 +1,8 @@
 """On PostgreSQL a credit and a debit are one call each of `billfold_credit` and
-`billfold_debit`; the Python path does the same on SQLite. Run one scenario both
-ways on PostgreSQL: the books must match row for row (ids aside)."""
+`billfold_debit` (keyed: `billfold_credit_keyed` / `billfold_debit_keyed`, the
+idempotency record included); the Python path does the same on SQLite. Run one
+scenario both ways on PostgreSQL: the books and the stored idempotency records
+must match row for row (ids aside)."""
 
 from __future__ import annotations
 
@@ -29,15 +31,26 @@ def _scenario(bf: Billfold, clock: FrozenClock) -> list[Any]:
     with pytest.raises(NotFound):
         shop.credit("cy", "nope", 1, funding_type="cash")
     outcomes: list[Any] = []
-    shop.credit("ann", "main", 700, funding_type="promotional", expires_in="2d")
+    first = shop.credit("ann", "main", 700, funding_type="promotional", expires_in="2d",
+                        idempotency_key="credit-1")
+    assert shop.credit("ann", "main", 700, funding_type="promotional", expires_in="2d",
+                       idempotency_key="credit-1") == first
     shop.credit("ann", "main", 500, funding_type="cash", expires_in="2d")
     shop.credit("ann", "main", 900, funding_type="cashback", expires_in="1d")
     shop.credit("ann", "main", 1000, funding_type="refund")
     shop.credit("ann", "gifts", 300, funding_type="cash")
     clock.advance(seconds=1)
     shop.credit("ann", "gifts", 300, funding_type="promotional", expires_in="1h")
-    outcomes.append(shop.debit("ann", "main", 1000, description="order 1", reference="o-1",
-                               metadata={"channel": "web"}).lots)
+    spent = shop.debit("ann", "main", 1000, description="order 1", reference="o-1",
+                       metadata={"channel": "web"}, idempotency_key="order-1")
+    assert shop.debit("ann", "main", 1000, description="order 1", reference="o-1",
+                      metadata={"channel": "web"}, idempotency_key="order-1") == spent
+    outcomes.append(spent.lots)
+    with pytest.raises(InsufficientFunds) as refused:
+        shop.debit("ann", "main", 9000, idempotency_key="order-2")
+    with pytest.raises(InsufficientFunds) as refused_again:
+        shop.debit("ann", "main", 9000, idempotency_key="order-2")
+    assert refused_again.value.to_dict() == refused.value.to_dict()
     outcomes.append(shop.debit("ann", "gifts", 400).lots)
     hold = shop.hold("ann", "main", 300, expires_in="3d")
     clock.advance(days=1)
@@ -75,7 +88,7 @@ def _run(url: str, use_function: bool, monkeypatch: pytest.MonkeyPatch) -> tuple
     with Billfold(_empty_postgres_database(url), clock=clock) as bf:
         outcomes = _scenario(bf, clock)
         assert_books_balance(bf)
-        books = snapshot(bf)
+        books = snapshot(bf, with_idempotency=True)
     names: dict[str, str] = {}
     # Name ids in creation order (ids grow monotonically within this process).
     every_id = sorted({v for rows in books.values() for row in rows for v in row

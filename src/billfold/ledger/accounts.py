@@ -93,9 +93,13 @@ _INSERT_POSTINGS = insert(postings)
 def get_program(conn: Connection, store_id: str, name: str) -> Program:
     row = conn.execute(_GET_PROGRAM, {"b_store_id": store_id, "b_name": name}).one_or_none()
     if row is None:
-        raise NotFound(f"No program named {name!r} in this store.", code="program_not_found",
-                       param="program")
+        raise program_not_found(name)
     return Program(*row)
+
+
+def program_not_found(name: str) -> NotFound:
+    return NotFound(f"No program named {name!r} in this store.", code="program_not_found",
+                    param="program")
 
 
 def customer_exists(conn: Connection, store_id: str, customer_id: str) -> bool:

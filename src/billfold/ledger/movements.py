@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, text, update
+from sqlalchemy import Connection, func, select, update
 
 from billfold import outbox
 from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFound
@@ -18,6 +20,7 @@ from billfold.ledger.accounts import (
     get_program,
     lock_wallet_by_id,
     open_wallet,
+    program_not_found,
     store_account_id,
     wallet_to_spend_from,
 )
@@ -33,8 +36,8 @@ from billfold.ledger.journal import event_payload, record, single_funding_type, 
 from billfold.ledger.lots import create_lot, draw
 from billfold.ledger.models import LOT_ACTIVE, LotEntry, Transaction
 from billfold.money import check_amount
+from billfold.store.calls import call_in
 from billfold.store.tables import lot_entries, lots, transactions
-from billfold.store.types import Json, UtcDateTime
 
 CREDIT_TYPES = frozenset({"credit", "refund", "cashback"})
 # On PostgreSQL a debit is one call of billfold_debit (migration 0003), the same
@@ -112,56 +115,82 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
     return txn
 
 
-def _credit_in_database(conn: Connection, store_id: str, customer_id: str, program: str,
-                        amount: int, funding_type: str, is_withdrawable: bool,
-                        expires_at: datetime | None, now: datetime, description: str | None,
-                        reference: str | None, metadata: dict[str, Any]) -> Transaction:
+@dataclass(frozen=True, slots=True)
+class DatabaseCall:
+    """A movement as one PostgreSQL function call, run as its own transaction.
+
+    `sql` takes (idempotency key, operation, fingerprint, encoded template) then
+    `args`; the template is the transaction as known before the call, and
+    `finish` turns the function's reply into the Transaction or the refusal.
+    """
+
+    sql: str
+    args: tuple[Any, ...]
+    template: Transaction
+    finish: Callable[[dict[str, Any]], Transaction]
+
+
+def credit_call(*, store_id: str, customer_id: str, program: str, amount: int,
+                funding_type: str, now: datetime, expires_at: datetime | None = None,
+                is_withdrawable: bool | None = None, description: str | None = None,
+                reference: str | None = None,
+                metadata: dict[str, Any] | None = None) -> DatabaseCall:
+    """`credit` (type credit, source manual) as one call of billfold_credit_keyed."""
+    check_id(customer_id, "customer_id")
+    check_amount(amount)
+    check_funding_type(funding_type)
+    withdrawable = withdrawable_for(funding_type, is_withdrawable)
+    metadata = check_metadata(metadata)
+    check_text(description, "description")
+    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    if expires_at is not None and expires_at <= now:
+        raise InvalidRequest("expires_at must be in the future.", param="expires_at")
     transaction_id, lot_id, wallet_id = new_id("txn"), new_id("lot"), new_id("wal")
-    result = conn.execute(_CREDIT_CALL, {
-        "store_id": store_id, "customer_id": customer_id, "program": program,
-        "amount": amount, "funding_type": funding_type, "is_withdrawable": is_withdrawable,
-        "expires_at": expires_at, "now": now, "wallet_id": wallet_id,
-        "bucket": bucket_of(wallet_id), "transaction_id": transaction_id, "lot_id": lot_id,
-        "event_id": new_id("evt"), "description": description, "reference": reference,
-        "metadata": metadata}).scalar_one()
-    if result.get("error") == "program_not_found":
-        get_program(conn, store_id, program)  # raises the same NotFound as the Python path
-    assert "error" not in result, result
-    return Transaction(
-        id=transaction_id, store_id=store_id, type="credit", wallet_id=result["wallet_id"],
-        customer_id=customer_id, program=program, unit=result["unit"], amount=amount,
-        balance_after=result["balance_after"], held_after=result["held_after"],
-        funding_type=funding_type, description=description, reference=reference,
-        metadata=metadata, reverses_transaction_id=None, hold_id=None, lot_id=lot_id,
-        created_at=now, lots=(LotEntry(lot_id, funding_type, amount, 0),))
+    template = _template(transaction_id, store_id, "credit", customer_id, program, amount,
+                         now, description, reference, metadata, funding_type=funding_type,
+                         lot_id=lot_id, lots=(LotEntry(lot_id, funding_type, amount, 0),))
+    args = (store_id, customer_id, program, amount, funding_type, withdrawable, expires_at,
+            now, wallet_id, bucket_of(wallet_id), transaction_id, lot_id, new_id("evt"),
+            description, reference, metadata)
+    return DatabaseCall(_CREDIT_KEYED, args, template,
+                        lambda result: _credit_outcome(result, template))
 
 
-_CREDIT_CALL = text(
-    "SELECT billfold_credit(:store_id, :customer_id, :program, :amount, :funding_type, "
-    ":is_withdrawable, :expires_at, :now, :wallet_id, :bucket, :transaction_id, :lot_id, "
-    ":event_id, :description, :reference, :metadata)"
-).bindparams(bindparam("metadata", type_=Json), bindparam("now", type_=UtcDateTime),
-             bindparam("expires_at", type_=UtcDateTime))
-_DEBIT_CALL = text(
-    "SELECT billfold_debit(:store_id, :customer_id, :program, :amount, :now, "
-    ":transaction_id, :event_id, :description, :reference, :metadata)"
-).bindparams(bindparam("metadata", type_=Json), bindparam("now", type_=UtcDateTime))
-
-
-def _debit_in_database(conn: Connection, store_id: str, customer_id: str, program: str,
-                       amount: int, now: datetime, description: str | None,
-                       reference: str | None, metadata: dict[str, Any]) -> Transaction:
+def debit_call(*, store_id: str, customer_id: str, program: str, amount: int, now: datetime,
+               description: str | None = None, reference: str | None = None,
+               metadata: dict[str, Any] | None = None) -> DatabaseCall:
+    """`debit` as one call of billfold_debit_keyed."""
+    check_id(customer_id, "customer_id")
+    check_amount(amount)
+    metadata = check_metadata(metadata)
+    check_text(description, "description")
+    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
     transaction_id = new_id("txn")
-    result = conn.execute(
-        _DEBIT_CALL,
-        {"store_id": store_id, "customer_id": customer_id, "program": program,
-         "amount": amount, "now": now, "transaction_id": transaction_id,
-         "event_id": new_id("evt"), "description": description, "reference": reference,
-         "metadata": metadata},
-    ).scalar_one()
+    template = _template(transaction_id, store_id, "debit", customer_id, program, amount, now,
+                         description, reference, metadata)
+    args = (store_id, customer_id, program, amount, now, transaction_id, new_id("evt"),
+            description, reference, metadata)
+    return DatabaseCall(_DEBIT_KEYED, args, template,
+                        lambda result: _debit_outcome(result, template))
+
+
+def _template(transaction_id: str, store_id: str, type: str, customer_id: str, program: str,
+              amount: int, now: datetime, description: str | None, reference: str | None,
+              metadata: dict[str, Any], *, funding_type: str | None = None,
+              lot_id: str | None = None, lots: tuple[LotEntry, ...] = ()) -> Transaction:
+    return Transaction(
+        id=transaction_id, store_id=store_id, type=type, wallet_id=None,
+        customer_id=customer_id, program=program, unit="", amount=amount, balance_after=None,
+        held_after=None, funding_type=funding_type, description=description,
+        reference=reference, metadata=metadata, reverses_transaction_id=None, hold_id=None,
+        lot_id=lot_id, created_at=now, lots=lots)
+
+
+def _refuse(result: dict[str, Any], customer_id: str, program: str, amount: int) -> None:
+    """Raise the refusal a function reported, as the Python path would."""
     error = result.get("error")
     if error == "program_not_found":
-        get_program(conn, store_id, program)  # raises the same NotFound as the Python path
+        raise program_not_found(program)
     if error == "customer_not_found":
         raise NotFound(f"No customer {customer_id!r} in this store.",
                        code="customer_not_found", param="customer_id")
@@ -170,15 +199,60 @@ def _debit_in_database(conn: Connection, store_id: str, customer_id: str, progra
         raise InsufficientFunds(f"The wallet has {result['available']} {unit} available, "
                                 f"{amount} {unit} needed.", param="amount")
     assert error is None, result
-    return Transaction(
-        id=transaction_id, store_id=store_id, type="debit", wallet_id=result["wallet_id"],
-        customer_id=customer_id, program=program, unit=result["unit"], amount=amount,
-        balance_after=result["balance_after"], held_after=result["held_after"],
-        funding_type=result["funding_type"], description=description, reference=reference,
-        metadata=metadata, reverses_transaction_id=None, hold_id=None, lot_id=None,
-        created_at=now,
-        lots=tuple(LotEntry(lot_id, funding_type, moved, 0)
-                   for lot_id, funding_type, moved in result["lots"]))
+
+
+def _credit_outcome(result: dict[str, Any], template: Transaction) -> Transaction:
+    _refuse(result, template.customer_id or "", template.program or "", template.amount)
+    return replace(template, wallet_id=result["wallet_id"], unit=result["unit"],
+                   balance_after=result["balance_after"], held_after=result["held_after"])
+
+
+def _debit_outcome(result: dict[str, Any], template: Transaction) -> Transaction:
+    _refuse(result, template.customer_id or "", template.program or "", template.amount)
+    return replace(template, wallet_id=result["wallet_id"], unit=result["unit"],
+                   balance_after=result["balance_after"], held_after=result["held_after"],
+                   funding_type=result["funding_type"],
+                   lots=tuple(LotEntry(lot_id, funding_type, moved, 0)
+                              for lot_id, funding_type, moved in result["lots"]))
+
+
+def _credit_in_database(conn: Connection, store_id: str, customer_id: str, program: str,
+                        amount: int, funding_type: str, is_withdrawable: bool,
+                        expires_at: datetime | None, now: datetime, description: str | None,
+                        reference: str | None, metadata: dict[str, Any]) -> Transaction:
+    call = credit_call(store_id=store_id, customer_id=customer_id, program=program,
+                       amount=amount, funding_type=funding_type, now=now,
+                       expires_at=expires_at, is_withdrawable=is_withdrawable,
+                       description=description, reference=reference, metadata=metadata)
+    return call.finish(_call_in_transaction(conn, call))
+
+
+def _debit_in_database(conn: Connection, store_id: str, customer_id: str, program: str,
+                       amount: int, now: datetime, description: str | None,
+                       reference: str | None, metadata: dict[str, Any]) -> Transaction:
+    call = debit_call(store_id=store_id, customer_id=customer_id, program=program,
+                      amount=amount, now=now, description=description, reference=reference,
+                      metadata=metadata)
+    return call.finish(_call_in_transaction(conn, call))
+
+
+def _call_in_transaction(conn: Connection, call: DatabaseCall) -> dict[str, Any]:
+    """Run a DatabaseCall, unkeyed, inside the caller's transaction."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return call_in(driver, call.sql, (None, None, None, None, *call.args))
+
+
+# %s placeholders: run by psycopg directly (billfold.store.calls), prepared once.
+_CREDIT_KEYED = (
+    "SELECT billfold_credit_keyed(%s::text, %s::text, %s::text, %s::jsonb, %s::text, "
+    "%s::text, %s::text, %s::bigint, %s::text, %s::boolean, %s::timestamptz, "
+    "%s::timestamptz, %s::text, %s::integer, %s::text, %s::text, %s::text, %s::text, "
+    "%s::text, %s::jsonb)")
+_DEBIT_KEYED = (
+    "SELECT billfold_debit_keyed(%s::text, %s::text, %s::text, %s::jsonb, %s::text, "
+    "%s::text, %s::text, %s::bigint, %s::timestamptz, %s::text, %s::text, %s::text, "
+    "%s::text, %s::jsonb)")
 
 
 def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: datetime,

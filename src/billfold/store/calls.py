@@ -1,0 +1,52 @@
+"""PostgreSQL: one function call as its own transaction — the hot path's one round trip.
+
+`call_function` runs `SELECT fn(...)` on a pooled connection in autocommit
+mode, so the statement is the transaction: no BEGIN, no COMMIT, row locks held
+only while the function runs. The statement is prepared once per connection.
+Serialization failures and deadlocks raise `Retry` (nothing was written); a
+broken connection is dropped from the pool and the error raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+from sqlalchemy import Engine
+
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+
+
+class Retry(Exception):
+    """The call lost a race (serialization failure or deadlock) and changed nothing."""
+
+
+def call_function(engine: Engine, sql: str, params: Sequence[Any]) -> Any:
+    """The single value `sql` returns, run as its own transaction."""
+    pooled = engine.raw_connection()
+    try:
+        connection = pooled.driver_connection
+        connection.autocommit = True
+        try:
+            return call_in(connection, sql, params)
+        finally:
+            if not connection.closed:
+                connection.autocommit = False
+    except psycopg.Error as error:
+        if error.sqlstate in RETRYABLE_SQLSTATES:
+            raise Retry(str(error)) from error
+        if isinstance(error, psycopg.OperationalError) and error.sqlstate is None:
+            pooled.invalidate(error)
+        raise
+    finally:
+        pooled.close()
+
+
+def call_in(connection: psycopg.Connection[Any], sql: str, params: Sequence[Any]) -> Any:
+    """The single value `sql` returns on `connection`; dict parameters are sent as jsonb."""
+    values = [Jsonb(value) if isinstance(value, dict) else value for value in params]
+    row = connection.execute(sql, values, prepare=True).fetchone()
+    assert row is not None
+    return row[0]
