@@ -112,7 +112,12 @@ class Model:
         return swept
 
     def let_go(self, hold: MHold, captured: int, now: datetime) -> None:
+        """Capture `captured` of the hold and release the rest. If a lot it held is past
+        its expiry, the wallet's expired credit is swept in the same transaction."""
         still = captured
+        lapsed = any(self.lots[lot_id].expires_at is not None
+                     and self.lots[lot_id].expires_at <= now  # type: ignore[operator]
+                     for lot_id, _held in hold.draws)
         for lot_id, held in hold.draws:
             take = min(held, still)
             still -= take
@@ -121,7 +126,8 @@ class Model:
             lot.remaining -= take
             if lot.remaining == 0 and lot.held == 0 and lot.status == "active":
                 lot.status = "spent"
-        self.expire_wallet(hold.customer, now)
+        if lapsed:
+            self.expire_wallet(hold.customer, now)
 
     def restore_order(self, lot_ids: list[str]) -> list[str]:
         """Reversal puts money back into the lot that expires last first (never: first)."""

@@ -243,16 +243,16 @@ def _call_in_transaction(conn: Connection, call: DatabaseCall) -> dict[str, Any]
     return call_in(driver, call.sql, (None, None, None, None, *call.args))
 
 
-# %s placeholders: run by psycopg directly (billfold.store.calls), prepared once.
+# $n placeholders: run by psycopg directly (billfold.store.calls), prepared once.
 _CREDIT_KEYED = (
-    "SELECT billfold_credit_keyed(%s::text, %s::text, %s::text, %s::jsonb, %s::text, "
-    "%s::text, %s::text, %s::bigint, %s::text, %s::boolean, %s::timestamptz, "
-    "%s::timestamptz, %s::text, %s::integer, %s::text, %s::text, %s::text, %s::text, "
-    "%s::text, %s::jsonb)")
+    "SELECT billfold_credit_keyed($1::text, $2::text, $3::text, $4::jsonb, $5::text, "
+    "$6::text, $7::text, $8::bigint, $9::text, $10::boolean, $11::timestamptz, "
+    "$12::timestamptz, $13::text, $14::integer, $15::text, $16::text, $17::text, $18::text, "
+    "$19::text, $20::jsonb)")
 _DEBIT_KEYED = (
-    "SELECT billfold_debit_keyed(%s::text, %s::text, %s::text, %s::jsonb, %s::text, "
-    "%s::text, %s::text, %s::bigint, %s::timestamptz, %s::text, %s::text, %s::text, "
-    "%s::text, %s::jsonb)")
+    "SELECT billfold_debit_keyed($1::text, $2::text, $3::text, $4::jsonb, $5::text, "
+    "$6::text, $7::text, $8::bigint, $9::timestamptz, $10::text, $11::text, $12::text, "
+    "$13::text, $14::jsonb)")
 
 
 def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: datetime,

@@ -45,8 +45,9 @@ def call_function(engine: Engine, sql: str, params: Sequence[Any]) -> Any:
 
 
 def call_in(connection: psycopg.Connection[Any], sql: str, params: Sequence[Any]) -> Any:
-    """The single value `sql` returns on `connection`; dict parameters are sent as jsonb."""
+    """The single value `sql` ($1, $2… placeholders) returns on `connection`; dict
+    parameters are sent as jsonb."""
     values = [Jsonb(value) if isinstance(value, dict) else value for value in params]
-    row = connection.execute(sql, values, prepare=True).fetchone()
+    row = psycopg.RawCursor(connection).execute(sql, values, prepare=True).fetchone()
     assert row is not None
     return row[0]
