@@ -155,10 +155,6 @@ def _open_wallets(conn: Connection, store_id: str, prog: Any, customer_ids: list
     return {row.customer_id: row for row in locked}
 
 
-_MISSING_WALLETS = text(
-    "SELECT g.customer_id FROM unnest(CAST(:customer_ids AS text[])) AS g(customer_id) "
-    "WHERE NOT EXISTS (SELECT 1 FROM accounts AS a WHERE a.store_id = :store_id "
-    "AND a.program = :program AND a.customer_id = g.customer_id)")
 _GRANT_CALL = text(
     "SELECT billfold_grant(:store_id, :program, CAST(:customer_ids AS text[]), "
     "CAST(:amounts AS bigint[]), CAST(:transaction_ids AS text[]), CAST(:lot_ids AS text[]), "
@@ -171,24 +167,26 @@ _GRANT_CALL = text(
 def _grant_in_database(conn: Connection, store_id: str, prog: Any,
                        grants: list[tuple[str, int]], funding_type: str, now: datetime,
                        expires_at: datetime | None, type: str, description: str | None) -> None:
-    """The batch as one `billfold_grant` call; wallet ids are minted only for the
-    customers that have no wallet in the program yet (one query finds them)."""
-    customer_ids = [customer_id for customer_id, _ in grants]
-    missing = sorted(conn.execute(_MISSING_WALLETS, {
-        "customer_ids": customer_ids, "store_id": store_id,
-        "program": prog.name}).scalars())
-    new_wallet_ids = [new_id("wal") for _ in missing]
+    """The batch as one `billfold_grant` call; when it names customers without a
+    wallet in the program, a second call with wallet ids minted for them."""
     count = len(grants)
-    result = conn.execute(_GRANT_CALL, {
-        "store_id": store_id, "program": prog.name, "customer_ids": customer_ids,
+    arguments = {
+        "store_id": store_id, "program": prog.name,
+        "customer_ids": [customer_id for customer_id, _ in grants],
         "amounts": [amount for _, amount in grants],
         "transaction_ids": mint_ids("txn", count), "lot_ids": mint_ids("lot", count),
-        "event_ids": mint_ids("evt", count), "new_customer_ids": missing,
-        "new_wallet_ids": new_wallet_ids,
-        "new_wallet_buckets": [bucket_of(wallet_id) for wallet_id in new_wallet_ids],
-        "funding_type": funding_type,
+        "event_ids": mint_ids("evt", count), "new_customer_ids": [], "new_wallet_ids": [],
+        "new_wallet_buckets": [], "funding_type": funding_type,
         "is_withdrawable": withdrawable_for(funding_type, None), "expires_at": expires_at,
-        "type": type, "description": description, "now": now}).scalar_one()
+        "type": type, "description": description, "now": now}
+    result = conn.execute(_GRANT_CALL, arguments).scalar_one()
+    if "missing" in result:
+        missing = sorted(result["missing"])
+        new_wallet_ids = [new_id("wal") for _ in missing]
+        result = conn.execute(_GRANT_CALL, {
+            **arguments, "new_customer_ids": missing, "new_wallet_ids": new_wallet_ids,
+            "new_wallet_buckets": [bucket_of(wallet_id) for wallet_id in new_wallet_ids],
+        }).scalar_one()
     assert result == {"transactions": count}, result
 
 

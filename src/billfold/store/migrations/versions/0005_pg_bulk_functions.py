@@ -8,9 +8,10 @@ Create Date: 2026-11-26
 `billfold_sweep_expired` is the batch of `billfold.ledger.expiry.sweep_expired_lots`,
 set-based over the whole batch: one statement per table, running totals of the
 store accounts by window function, account totals with one UPDATE … FROM. The
-caller mints the ids (and new wallets' buckets) and passes them as arrays, so
-no row comes back to the client. SQLite keeps the Python path; tests compare
-the two row for row.
+caller mints the ids and passes them as arrays, so no row comes back to the
+client; `billfold_grant` names the customers who have no wallet yet, and the
+caller calls again with wallet ids (and their buckets) for them. SQLite keeps
+the Python path; tests compare the two row for row.
 
 Lock order as everywhere: wallets by id (`FOR UPDATE`), then store accounts by id.
 """
@@ -88,7 +89,10 @@ CREATE OR REPLACE FUNCTION billfold_grant(
     p_new_customer_ids text[], p_new_wallet_ids text[], p_new_wallet_buckets integer[],
     p_funding_type text, p_is_withdrawable boolean, p_expires_at timestamptz,
     p_type text, p_description text, p_now timestamptz
-) RETURNS jsonb LANGUAGE plpgsql AS $fn$
+) RETURNS jsonb LANGUAGE plpgsql
+-- Every table access is by key or row address: never scan a whole table to hash it,
+-- whatever the planner thinks of a batch that is large next to a small table.
+SET enable_seqscan = off AS $fn$
 DECLARE
     v_unit text;
     v_count integer := cardinality(p_customer_ids);
@@ -97,6 +101,7 @@ DECLARE
     v_balances bigint[];
     v_helds bigint[];
     v_store_accounts text[];
+    v_row_ids tid[];
     v_same_unit boolean;
 BEGIN
     SELECT unit INTO v_unit FROM programs WHERE store_id = p_store_id AND name = p_program;
@@ -118,20 +123,40 @@ BEGIN
         ON CONFLICT DO NOTHING;
     END IF;
 
-    -- Lock the wallets in id order; read their totals in grant order.
+    -- Lock the wallets in id order (found by their unique key, then locked one by one
+    -- in that order: index lookups, never a scan of the store's accounts); read their
+    -- totals and row addresses (stable while we hold the lock) in grant order.
     SELECT array_agg(w.account_id ORDER BY w.ord), array_agg(w.last_seq + 1 ORDER BY w.ord),
            array_agg(w.balance + w.amount ORDER BY w.ord), array_agg(w.held ORDER BY w.ord),
            array_agg('acc_issued.' || p_funding_type || '.' || w.unit || '.' || w.bucket
                      ORDER BY w.ord),
-           bool_and(w.unit = v_unit)
-      INTO v_wallet_ids, v_seqs, v_balances, v_helds, v_store_accounts, v_same_unit
-      FROM (SELECT g.ord, g.amount, a.account_id, a.last_seq, a.balance, a.held, a.bucket,
-                   a.unit
-              FROM unnest(p_customer_ids, p_amounts) WITH ORDINALITY AS g(customer_id, amount, ord)
-              JOIN accounts AS a ON a.store_id = p_store_id AND a.program = p_program
-                                AND a.customer_id = g.customer_id
-             ORDER BY a.account_id
-               FOR UPDATE OF a) AS w;
+           array_agg(w.ctid ORDER BY w.ord), bool_and(w.unit = v_unit)
+      INTO v_wallet_ids, v_seqs, v_balances, v_helds, v_store_accounts, v_row_ids,
+           v_same_unit
+      FROM (SELECT g.ord, g.amount, a.*
+              FROM (SELECT g.ord, g.amount, x.account_id
+                      FROM unnest(p_customer_ids, p_amounts)
+                           WITH ORDINALITY AS g(customer_id, amount, ord)
+                     CROSS JOIN LATERAL (
+                           SELECT account_id FROM accounts
+                            WHERE store_id = p_store_id AND program = p_program
+                              AND customer_id = g.customer_id LIMIT 1) AS x
+                     ORDER BY x.account_id) AS g
+             CROSS JOIN LATERAL (
+                   SELECT a.account_id, a.last_seq, a.balance, a.held, a.bucket, a.unit, a.ctid
+                     FROM accounts AS a
+                    WHERE a.store_id = p_store_id AND a.account_id = g.account_id
+                      FOR UPDATE) AS a) AS w;
+    IF coalesce(cardinality(v_wallet_ids), 0) < v_count
+       AND coalesce(cardinality(p_new_wallet_ids), 0) = 0 THEN
+        -- Some customers have no wallet here: name them; the caller mints wallet ids
+        -- and calls again (the wallets locked so far stay locked).
+        RETURN jsonb_build_object('missing', (
+            SELECT jsonb_agg(g.customer_id) FROM unnest(p_customer_ids) AS g(customer_id)
+             WHERE NOT EXISTS (SELECT 1 FROM accounts AS a
+                                WHERE a.store_id = p_store_id AND a.program = p_program
+                                  AND a.customer_id = g.customer_id)));
+    END IF;
     IF cardinality(v_wallet_ids) IS DISTINCT FROM v_count OR NOT v_same_unit THEN
         RAISE EXCEPTION 'billfold: % wallets for % grants, same unit: %',
             cardinality(v_wallet_ids), v_count, v_same_unit;
@@ -164,8 +189,9 @@ BEGIN
     UPDATE accounts AS a
        SET balance = a.balance + r.amount, credits_posted = a.credits_posted + r.amount,
            last_seq = a.last_seq + 1
-      FROM unnest(v_wallet_ids, p_amounts) AS r(wallet_id, amount)
-     WHERE a.store_id = p_store_id AND a.account_id = r.wallet_id;
+      FROM unnest(v_row_ids, v_wallet_ids, p_amounts) AS r(row_id, wallet_id, amount)
+     WHERE a.store_id = p_store_id AND a.ctid = ANY (v_row_ids) AND a.ctid = r.row_id
+       AND a.account_id = r.wallet_id;
     INSERT INTO postings (store_id, account_id, seq, transaction_id, unit, amount, held_delta,
                           pending_delta, balance_after, held_after, created_at)
     SELECT p_store_id, r.wallet_id, r.seq, r.transaction_id, v_unit, r.amount, 0, 0,
@@ -203,73 +229,105 @@ SWEEP_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION billfold_sweep_expired(
     p_store_id text, p_now timestamptz, p_wallet_ids text[], p_transaction_ids text[],
     p_event_ids text[]
-) RETURNS jsonb LANGUAGE plpgsql AS $fn$
+) RETURNS jsonb LANGUAGE plpgsql
+-- Every table access is by key or row address: never scan a whole table to hash it,
+-- whatever the planner thinks of a batch that is large next to a small table.
+SET enable_seqscan = off AS $fn$
 DECLARE
-    v_lot_ids text[];             -- per lot, in wallet then lot id order
+    v_ords bigint[];              -- per wallet of the batch, locked
+    v_wallet_ids text[];
+    v_transaction_ids text[];
+    v_event_ids text[];
+    v_customers text[];
+    v_programs text[];
+    v_units text[];
+    v_buckets integer[];
+    v_last_seqs bigint[];
+    v_balances bigint[];
+    v_helds bigint[];
+    v_row_ids tid[];
+    v_totals bigint[];
+    v_types text[];
+    v_lot_ids text[];             -- per expired lot, in wallet then lot id order
+    v_lot_row_ids tid[];
     v_lot_ords bigint[];
     v_lot_transactions text[];
     v_lot_free bigint[];
     v_lot_types text[];
     v_lot_positions integer[];
-    v_ords bigint[];              -- per wallet that has something to expire
-    v_wallet_ids text[];
-    v_transaction_ids text[];
-    v_event_ids text[];
-    v_totals bigint[];
-    v_types text[];
-    v_customers text[];
-    v_programs text[];
-    v_units text[];
-    v_buckets integer[];
-    v_seqs bigint[];
-    v_balances bigint[];
-    v_helds bigint[];
     v_leg_accounts text[];        -- per (wallet, funding type)
     v_leg_transactions text[];
     v_leg_amounts bigint[];
 BEGIN
-    PERFORM 1 FROM accounts WHERE store_id = p_store_id AND account_id = ANY (p_wallet_ids)
-     ORDER BY account_id FOR UPDATE;
+    -- Lock the wallets one by one in id order (the caller sorts them); remember their
+    -- totals and row addresses (stable while we hold the lock).
+    SELECT array_agg(w.ord ORDER BY w.ord), array_agg(w.wallet_id ORDER BY w.ord),
+           array_agg(w.transaction_id ORDER BY w.ord), array_agg(w.event_id ORDER BY w.ord),
+           array_agg(a.customer_id ORDER BY w.ord), array_agg(a.program ORDER BY w.ord),
+           array_agg(a.unit ORDER BY w.ord), array_agg(a.bucket ORDER BY w.ord),
+           array_agg(a.last_seq ORDER BY w.ord), array_agg(a.balance ORDER BY w.ord),
+           array_agg(a.held ORDER BY w.ord), array_agg(a.ctid ORDER BY w.ord)
+      INTO v_ords, v_wallet_ids, v_transaction_ids, v_event_ids, v_customers, v_programs,
+           v_units, v_buckets, v_last_seqs, v_balances, v_helds, v_row_ids
+      FROM unnest(p_wallet_ids, p_transaction_ids, p_event_ids)
+           WITH ORDINALITY AS w(wallet_id, transaction_id, event_id, ord)
+     CROSS JOIN LATERAL (
+           SELECT a.customer_id, a.program, a.unit, a.bucket, a.last_seq, a.balance, a.held,
+                  a.ctid
+             FROM accounts AS a
+            WHERE a.store_id = p_store_id AND a.account_id = w.wallet_id AND a.kind = 'wallet'
+              FOR UPDATE) AS a;
 
     SELECT array_agg(e.lot_id ORDER BY e.ord, e.lot_id),
+           array_agg(e.ctid ORDER BY e.ord, e.lot_id),
            array_agg(e.ord ORDER BY e.ord, e.lot_id),
            array_agg(e.transaction_id ORDER BY e.ord, e.lot_id),
            array_agg(e.free ORDER BY e.ord, e.lot_id),
            array_agg(e.funding_type ORDER BY e.ord, e.lot_id),
            array_agg(e.position ORDER BY e.ord, e.lot_id)
-      INTO v_lot_ids, v_lot_ords, v_lot_transactions, v_lot_free, v_lot_types,
+      INTO v_lot_ids, v_lot_row_ids, v_lot_ords, v_lot_transactions, v_lot_free, v_lot_types,
            v_lot_positions
-      FROM (SELECT w.ord, w.transaction_id, l.lot_id, l.remaining - l.held AS free,
+      FROM (SELECT w.ord, w.transaction_id, l.lot_id, l.ctid, l.remaining - l.held AS free,
                    l.funding_type,
                    (row_number() OVER (PARTITION BY w.ord ORDER BY l.lot_id) - 1)::integer
                        AS position
-              FROM unnest(p_wallet_ids, p_transaction_ids)
-                   WITH ORDINALITY AS w(wallet_id, transaction_id, ord)
-              JOIN lots AS l ON l.store_id = p_store_id AND l.wallet_id = w.wallet_id
-                            AND l.status = 'active' AND l.expires_at IS NOT NULL
-                            AND l.expires_at <= p_now AND l.remaining > l.held) AS e;
+              FROM unnest(v_wallet_ids, v_transaction_ids, v_ords)
+                   AS w(wallet_id, transaction_id, ord)
+             CROSS JOIN LATERAL (
+                   SELECT l.lot_id, l.ctid, l.remaining, l.held, l.funding_type
+                     FROM lots AS l
+                    WHERE l.store_id = p_store_id AND l.wallet_id = w.wallet_id
+                      AND l.status = 'active' AND l.expires_at IS NOT NULL
+                      AND l.expires_at <= p_now AND l.remaining > l.held
+                   OFFSET 0) AS l) AS e;
     IF v_lot_ids IS NULL THEN
         RETURN jsonb_build_object('transactions', 0, 'lots', 0, 'amount', 0);
     END IF;
 
-    -- Per wallet: its expiry transaction's figures (funding type NULL when mixed).
+    -- Keep the wallets with something to expire, with their expiry transaction's
+    -- figures (funding type NULL when their lots mix several).
     SELECT array_agg(w.ord ORDER BY w.ord), array_agg(w.wallet_id ORDER BY w.ord),
            array_agg(w.transaction_id ORDER BY w.ord), array_agg(w.event_id ORDER BY w.ord),
-           array_agg(t.total ORDER BY w.ord), array_agg(t.funding_type ORDER BY w.ord),
-           array_agg(a.customer_id ORDER BY w.ord), array_agg(a.program ORDER BY w.ord),
-           array_agg(a.unit ORDER BY w.ord), array_agg(a.bucket ORDER BY w.ord),
-           array_agg(a.last_seq + 1 ORDER BY w.ord),
-           array_agg(a.balance - t.total ORDER BY w.ord), array_agg(a.held ORDER BY w.ord)
-      INTO v_ords, v_wallet_ids, v_transaction_ids, v_event_ids, v_totals, v_types,
-           v_customers, v_programs, v_units, v_buckets, v_seqs, v_balances, v_helds
+           array_agg(w.customer_id ORDER BY w.ord), array_agg(w.program ORDER BY w.ord),
+           array_agg(w.unit ORDER BY w.ord), array_agg(w.bucket ORDER BY w.ord),
+           array_agg(w.last_seq + 1 ORDER BY w.ord),
+           array_agg(w.balance - t.total ORDER BY w.ord), array_agg(w.held ORDER BY w.ord),
+           array_agg(w.row_id ORDER BY w.ord), array_agg(t.total ORDER BY w.ord),
+           array_agg(t.funding_type ORDER BY w.ord)
+      INTO v_ords, v_wallet_ids, v_transaction_ids, v_event_ids, v_customers, v_programs,
+           v_units, v_buckets, v_last_seqs, v_balances, v_helds, v_row_ids, v_totals,
+           v_types
       FROM (SELECT l.ord, sum(l.free) AS total,
                    CASE WHEN min(l.funding_type) = max(l.funding_type)
                         THEN min(l.funding_type) END AS funding_type
               FROM unnest(v_lot_ords, v_lot_free, v_lot_types) AS l(ord, free, funding_type)
              GROUP BY l.ord) AS t
-      JOIN unnest(p_wallet_ids, p_transaction_ids, p_event_ids)
-           WITH ORDINALITY AS w(wallet_id, transaction_id, event_id, ord) ON w.ord = t.ord
-      JOIN accounts AS a ON a.store_id = p_store_id AND a.account_id = w.wallet_id;
+      JOIN unnest(v_ords, v_wallet_ids, v_transaction_ids, v_event_ids, v_customers,
+                  v_programs, v_units, v_buckets, v_last_seqs, v_balances, v_helds,
+                  v_row_ids)
+           AS w(ord, wallet_id, transaction_id, event_id, customer_id, program, unit, bucket,
+                last_seq, balance, held, row_id)
+        ON w.ord = t.ord;
 
     INSERT INTO transactions (store_id, transaction_id, type, wallet_id, customer_id, program,
                               unit, amount, balance_after, held_after, funding_type,
@@ -291,20 +349,22 @@ BEGIN
        SET remaining = l.held,
            status = CASE WHEN l.held = 0 THEN 'expired' ELSE l.status END,
            closed_at = CASE WHEN l.held = 0 THEN p_now ELSE l.closed_at END
-      FROM unnest(v_lot_ids) AS e(lot_id)
-     WHERE l.store_id = p_store_id AND l.lot_id = e.lot_id;
+      FROM unnest(v_lot_row_ids, v_lot_ids) AS e(row_id, lot_id)
+     WHERE l.store_id = p_store_id AND l.ctid = ANY (v_lot_row_ids) AND l.ctid = e.row_id
+       AND l.lot_id = e.lot_id;
 
     UPDATE accounts AS a
        SET balance = a.balance - r.total, debits_posted = a.debits_posted + r.total,
            last_seq = a.last_seq + 1
-      FROM unnest(v_wallet_ids, v_totals) AS r(wallet_id, total)
-     WHERE a.store_id = p_store_id AND a.account_id = r.wallet_id;
+      FROM unnest(v_row_ids, v_wallet_ids, v_totals) AS r(row_id, wallet_id, total)
+     WHERE a.store_id = p_store_id AND a.ctid = ANY (v_row_ids) AND a.ctid = r.row_id
+       AND a.account_id = r.wallet_id;
     INSERT INTO postings (store_id, account_id, seq, transaction_id, unit, amount, held_delta,
                           pending_delta, balance_after, held_after, created_at)
     SELECT p_store_id, r.wallet_id, r.seq, r.transaction_id, r.unit, -r.total, 0, 0,
            r.balance_after, r.held_after, p_now
-      FROM unnest(v_wallet_ids, v_seqs, v_transaction_ids, v_units, v_totals, v_balances,
-                  v_helds)
+      FROM unnest(v_wallet_ids, v_last_seqs, v_transaction_ids, v_units, v_totals,
+                  v_balances, v_helds)
            AS r(wallet_id, seq, transaction_id, unit, total, balance_after, held_after);
 
     -- Store side: one leg per (wallet, funding type), in wallet order per account.
