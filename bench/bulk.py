@@ -7,10 +7,15 @@ reported is the peak over the interpreter's baseline after imports.
 The grant is the ledger's set-based `bulk.grant_credits`, GRANT_BATCH customers
 per transaction (each still gets its own transaction and lot). The sweep is
 `StoreWallets.expire_lots` with a clock moved past every lot's expiry.
+
+`uv run python -m bench.bulk [--customers N] [--expiry-wallets M] [--verify]` times
+just these two on a fresh embedded PostgreSQL: N customers who already have a
+wallet are granted cashback, then M wallets of 5 expired lots each are swept.
 """
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import resource
 import time
@@ -88,3 +93,51 @@ def run_isolated(job: str, *args: Any) -> dict[str, Any]:
     if status != "ok":
         raise RuntimeError(f"bulk {job} failed: {value}")
     return value  # type: ignore[no-any-return]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Seed an embedded PostgreSQL, then time the grant and the sweep alone."""
+    from sqlalchemy import text
+
+    from bench import refs, seed
+    from billfold.app import Billfold
+
+    parser = argparse.ArgumentParser(prog="python -m bench.bulk")
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--expiry-wallets", type=int, default=20_000)
+    parser.add_argument("--verify", action="store_true", help="run billfold verify after")
+    args = parser.parse_args(argv)
+    with refs.embedded_postgres() as server:
+        url = server.create_database("bulk")
+        billfold = Billfold(url)
+        grant_store = billfold.create_store("Bulk grant", currency="SAR").id
+        expiry_store = billfold.create_store("Bulk expiry", currency="SAR").id
+        now = billfold.clock.now()
+        customers = [f"grant-{n:06d}" for n in range(args.customers)]
+        started = time.perf_counter()
+        with billfold.begin() as conn:
+            writer = seed.LedgerWriter(conn, grant_store, "SAR", now)
+            for customer_id in customers:  # one lot each: a wallet with a posting
+                writer.credit(customer_id, seed.LOT_AMOUNT)
+                writer.maybe_flush()
+            writer.finish()
+            seed.seed_wallets(conn, expiry_store, "SAR", now,
+                              [f"exp-{n:06d}" for n in range(args.expiry_wallets)],
+                              expire_in_days=1)
+        with billfold.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        print(f"seeded in {time.perf_counter() - started:.1f}s", flush=True)
+        for job, job_args in (("grant", (url, grant_store, customers)),
+                              ("expire", (url, expiry_store, now + timedelta(days=2)))):
+            figures = run_isolated(job, *job_args)
+            print(f"{job}: {figures['lots']} lots in {figures['seconds']:.2f}s = "
+                  f"{figures['lots_per_s']:,.0f} lots/s, peak RSS "
+                  f"+{figures['peak_mib_over_baseline']:.1f} MiB", flush=True)
+        if args.verify:
+            report = billfold.verify()
+            print("verify:", "clean" if report.ok else report.render())
+        billfold.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -2,9 +2,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from billfold.app import StoreWallets
+import pytest
+
+from billfold.app import Billfold, StoreWallets
 from billfold.clock import FrozenClock
-from tests.helpers import assert_books_balance
+from billfold.ledger import accounts, expiry, movements
+from billfold.ledger.models import SweepResult
+from tests.conftest import _empty_postgres_database
+from tests.helpers import assert_books_balance, snapshot
+from tests.ledger.test_database_functions import _ID, _normalise
 
 
 def test_available_excludes_expired_lots_before_the_sweep(shop: StoreWallets,
@@ -64,3 +70,79 @@ def test_lot_status_filters(shop: StoreWallets, clock: FrozenClock) -> None:
 def test_expiry_to_the_minute(shop: StoreWallets, clock: FrozenClock) -> None:
     txn = shop.credit("alice", "main", 100, funding_type="cash", expires_in="1m")
     assert shop.lot(txn.lot_id or "").expires_at == clock.now() + timedelta(seconds=60)
+
+
+def _expiry_scenario(shop: StoreWallets, clock: FrozenClock) -> list[object]:
+    """Wallets with mixed funding types, a partly held lot, a wholly held one,
+    credit that does not expire, a partly spent lot, and another program."""
+    shop.create_program("rewards", unit="SAR")
+    for n in range(7):
+        customer = f"c-{n}"
+        shop.credit(customer, "main", 700 + n, funding_type="promotional", expires_in="1d")
+        shop.credit(customer, "main", 300, funding_type="cashback", expires_in="2d")
+        shop.credit(customer, "main", 100, funding_type="cash")
+    shop.credit("c-0", "rewards", 40, funding_type="cashback", expires_in="1d")
+    shop.hold("c-1", "main", 500)             # draws part of the promotional lot
+    shop.hold("c-2", "main", 1002)            # the whole promotional lot and part of the next
+    shop.debit("c-3", "main", 200)
+    shop.credit("c-4", "main", 50, funding_type="refund", expires_in="1h")
+    clock.advance(days=3)
+    outcomes: list[object] = []
+    while (batch := shop._bf.run(lambda conn: expiry.sweep_expired_lots(
+            conn, shop.store_id, clock.now(), limit=3))).transactions:
+        outcomes.append(batch)
+    outcomes.extend(shop.balance(f"c-{n}") for n in range(7))
+    outcomes.append(shop.balance("c-0", "rewards"))
+    return outcomes
+
+
+def test_sweep_in_batches_expires_only_the_free_part(shop: StoreWallets,
+                                                     clock: FrozenClock) -> None:
+    outcomes = _expiry_scenario(shop, clock)
+    batches = [o for o in outcomes if isinstance(o, SweepResult)]
+    # 8 wallets, 3 per batch; c-2's expired lots are wholly held: nothing to expire there
+    assert [b.transactions for b in batches] == [3, 3, 1]
+    assert sum(b.lots for b in batches) == 2 * 6 + 1 + 1
+    c1, c2 = shop.balance("c-1"), shop.balance("c-2")
+    assert (c1.available, c1.held, c1.total) == (100, 500, 600)
+    assert (c2.available, c2.held, c2.total) == (100, 1002, 1102)
+    assert {(lot.funding_type, lot.remaining) for lot in shop.lots("c-1").data} == {
+        ("promotional", 500), ("cashback", 0), ("cash", 100)}  # the held part stays
+    [expired, *_] = shop.history("c-4").data
+    assert (expired.type, expired.amount, expired.funding_type) == ("expiry", 1054, None)
+    assert shop.balance("c-3").available == 100
+    assert shop.balance("c-0", "rewards").available == 0
+    assert shop.expire_lots().transactions == 0
+    assert_books_balance(shop._bf)
+
+
+def test_sweep_in_database_and_python_path_agree(postgres_test_url: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a sweep batch is one `billfold_sweep_expired` call; the Python
+    path (SQLite's) must write the same rows, ids aside."""
+    with_function = _sweep_books(postgres_test_url, True, monkeypatch)
+    in_python = _sweep_books(postgres_test_url, False, monkeypatch)
+    assert with_function[0] == in_python[0]
+    for table in with_function[1]:
+        assert with_function[1][table] == in_python[1][table], table
+
+
+def _sweep_books(url: str, use_function: bool,
+                 monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    monkeypatch.setattr(expiry, "USE_DATABASE_FUNCTIONS", use_function)
+    buckets: dict[str, int] = {}  # two buckets, dealt in order of first sight: same in both runs
+    for module in (accounts, movements):
+        monkeypatch.setattr(module, "bucket_of",
+                            lambda wallet_id: buckets.setdefault(wallet_id, len(buckets) % 2))
+    clock = FrozenClock()
+    with Billfold(_empty_postgres_database(url), clock=clock) as bf:
+        shop = bf.store(bf.create_store("Twin", currency="SAR").id)
+        outcomes = _expiry_scenario(shop, clock)
+        assert_books_balance(bf)
+        books = snapshot(bf)
+    names: dict[str, str] = {}
+    for value in sorted({v for rows in books.values() for row in rows for v in row
+                         if isinstance(v, str) and _ID.match(v)}):
+        _normalise(value, names)  # name ids in creation order
+    return _normalise(outcomes, names), {table: sorted(map(repr, _normalise(rows, names)))
+                                         for table, rows in books.items()}

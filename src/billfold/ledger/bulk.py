@@ -6,19 +6,26 @@ each); only the statements are shared: customers and wallets are created
 with one insert each, wallets are locked in id order with one SELECT, and
 rows are written in bulk. Call it with at most MAX_GRANTS_PER_BATCH grants
 per transaction.
+
+On PostgreSQL the whole batch is one call of `billfold_grant` (migration 0005)
+with the ids passed as arrays: no row is built in Python and none comes back.
+SQLite (in-process) keeps the Python path below; both write the same rows.
 """
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select, text
 
+from billfold import ids
 from billfold.errors import InvalidRequest, require
-from billfold.ids import new_id
+from billfold.ids import PREFIXES, new_id
 from billfold.ledger.accounts import (
     bucket_of,
     get_program,
@@ -38,8 +45,10 @@ from billfold.store.tables import (
     postings,
     transactions,
 )
+from billfold.store.types import UtcDateTime
 
 MAX_GRANTS_PER_BATCH = 5_000
+USE_DATABASE_FUNCTIONS = True  # PostgreSQL: billfold_grant; tests turn it off to compare
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,10 @@ def grant_credits(conn: Connection, *, store_id: str, program: str,
     if expires_at is not None and expires_at <= now:
         raise InvalidRequest("expires_at must be in the future.", param="expires_at")
     prog = get_program(conn, store_id, program)
+    if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
+        _grant_in_database(conn, store_id, prog, grants, funding_type, now, expires_at, type,
+                           description)
+        return GrantResult(transactions=len(grants), amount=sum(a for _, a in grants))
     wallets = _open_wallets(conn, store_id, prog, sorted(customer_ids), now)
     withdrawable = withdrawable_for(funding_type, None)
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -140,3 +153,82 @@ def _open_wallets(conn: Connection, store_id: str, prog: Any, customer_ids: list
         .order_by(accounts.c.account_id).with_for_update()).all()
     assert len(locked) == len(customer_ids)
     return {row.customer_id: row for row in locked}
+
+
+_GRANT_CALL = text(
+    "SELECT billfold_grant(:store_id, :program, CAST(:customer_ids AS text[]), "
+    "CAST(:amounts AS bigint[]), CAST(:transaction_ids AS text[]), CAST(:lot_ids AS text[]), "
+    "CAST(:event_ids AS text[]), CAST(:new_customer_ids AS text[]), "
+    "CAST(:new_wallet_ids AS text[]), CAST(:new_wallet_buckets AS integer[]), "
+    ":funding_type, :is_withdrawable, :expires_at, :type, :description, :now)"
+).bindparams(bindparam("now", type_=UtcDateTime), bindparam("expires_at", type_=UtcDateTime))
+
+
+def _grant_in_database(conn: Connection, store_id: str, prog: Any,
+                       grants: list[tuple[str, int]], funding_type: str, now: datetime,
+                       expires_at: datetime | None, type: str, description: str | None) -> None:
+    """The batch as one `billfold_grant` call; when it names customers without a
+    wallet in the program, a second call with wallet ids minted for them."""
+    count = len(grants)
+    arguments = {
+        "store_id": store_id, "program": prog.name,
+        "customer_ids": [customer_id for customer_id, _ in grants],
+        "amounts": [amount for _, amount in grants],
+        "transaction_ids": mint_ids("txn", count), "lot_ids": mint_ids("lot", count),
+        "event_ids": mint_ids("evt", count), "new_customer_ids": [], "new_wallet_ids": [],
+        "new_wallet_buckets": [], "funding_type": funding_type,
+        "is_withdrawable": withdrawable_for(funding_type, None), "expires_at": expires_at,
+        "type": type, "description": description, "now": now}
+    result = conn.execute(_GRANT_CALL, arguments).scalar_one()
+    if "missing" in result:
+        missing = sorted(result["missing"])
+        new_wallet_ids = [new_id("wal") for _ in missing]
+        result = conn.execute(_GRANT_CALL, {
+            **arguments, "new_customer_ids": missing, "new_wallet_ids": new_wallet_ids,
+            "new_wallet_buckets": [bucket_of(wallet_id) for wallet_id in new_wallet_ids],
+        }).scalar_one()
+    assert result == {"transactions": count}, result
+
+
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+_PAIRS = [first + second for first in _CROCKFORD for second in _CROCKFORD]  # 10 bits each
+_LOW_BITS = 40  # the last 8 characters of an id
+_LOW_MASK = (1 << _LOW_BITS) - 1
+MAX_MINTED_IDS = 1_000_000
+
+
+def mint_ids(prefix: str, count: int) -> list[str]:
+    """`count` ids as `ids.new_id(prefix)` would make them one by one (lower-case
+    ULIDs after the prefix, increasing, after every id this process made), ~25x
+    cheaper each. For set-based batches, where 5 µs per id is most of the client's time."""
+    assert prefix in PREFIXES and 0 <= count <= MAX_MINTED_IDS, (prefix, count)
+    minted: list[str] = []
+    value = _reserve_ulids(count)
+    end = value + count
+    while value < end:  # a block of ids sharing all but their last 2 characters
+        block_end = min(end, (value | 1023) + 1)
+        high, low = value >> _LOW_BITS, value & _LOW_MASK
+        head = (f"{prefix}_" + "".join(_CROCKFORD[(high >> shift) & 31]
+                                      for shift in range(85, -1, -5))
+                + _PAIRS[low >> 30] + _PAIRS[(low >> 20) & 1023] + _PAIRS[(low >> 10) & 1023])
+        minted.extend(head + pair
+                      for pair in _PAIRS[low & 1023:(low & 1023) + block_end - value])
+        value = block_end
+    return minted
+
+
+def _reserve_ulids(count: int) -> int:
+    """The first of `count` consecutive ULID values, reserved under `ids`' own lock
+    and state, as `count` calls of `ids.new_id` would (same millisecond: count up;
+    new millisecond: random start). `ids` has no batch call yet; this belongs there."""
+    with ids._lock:
+        milliseconds = time.time_ns() // 1_000_000
+        last_ms, last_random = ids._last
+        if milliseconds <= last_ms:
+            milliseconds, random_part = last_ms, last_random + 1
+        else:
+            random_part = secrets.randbits(ids._RANDOM_BITS - 1)  # headroom to count up
+        assert random_part + count < 2**ids._RANDOM_BITS, "ULID randomness overflow"
+        if count:
+            ids._last = (milliseconds, random_part + count - 1)
+    return (milliseconds << ids._RANDOM_BITS) | random_part

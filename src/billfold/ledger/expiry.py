@@ -3,6 +3,10 @@
 `available` never counts an expired lot whether or not this ran (the balance
 read subtracts unswept ones); the sweep makes the books say so too. A held
 part is not expired while held: it expires when its hold lets go of it.
+
+On PostgreSQL a sweep batch is one call of `billfold_sweep_expired` (migration
+0005): the client sends the wallet ids and the ids to mint, nothing per lot.
+SQLite (in-process) keeps the Python path; both write the same rows.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, select, update
+from sqlalchemy import Connection, bindparam, case, select, text, update
 
 from billfold import outbox
 from billfold.ids import new_id
 from billfold.ledger.accounts import Leg, post_store_legs, store_account_id
+from billfold.ledger.bulk import mint_ids
 from billfold.ledger.journal import event_payload, record, single_funding_type, store_legs
 from billfold.ledger.lots import close_lots, expired_free_lots
 from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, LotEntry, SweepResult, Transaction
@@ -29,8 +34,10 @@ from billfold.store.tables import (
     postings,
     transactions,
 )
+from billfold.store.types import UtcDateTime
 
 SWEEP_WALLET_BATCH = 2000
+USE_DATABASE_FUNCTIONS = True  # PostgreSQL: billfold_sweep_expired; tests turn it off
 
 
 def expire_wallet_lots(conn: Connection, store_id: str, wallet: Any,
@@ -67,6 +74,13 @@ def sweep_expired_lots(conn: Connection, store_id: str, now: datetime,
     wallet_ids = [row[0] for row in conn.execute(candidates)]
     if not wallet_ids:
         return SweepResult(0, 0, 0)
+    if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
+        result = conn.execute(_SWEEP_CALL, {
+            "store_id": store_id, "now": now, "wallet_ids": wallet_ids,
+            "transaction_ids": mint_ids("txn", len(wallet_ids)),
+            "event_ids": mint_ids("evt", len(wallet_ids))}).scalar_one()
+        return SweepResult(transactions=result["transactions"], lots=result["lots"],
+                           amount=result["amount"])
     wallets = {row.account_id: row for row in conn.execute(  # the one lock order: by id
         select(accounts).where(accounts.c.store_id == store_id,
                                accounts.c.account_id.in_(wallet_ids))
@@ -83,6 +97,12 @@ def sweep_expired_lots(conn: Connection, store_id: str, now: datetime,
     _write_sweep(conn, store_id, plan, [row.lot_id for row in expired], now)
     return SweepResult(transactions=len(plan.transactions), lots=len(expired),
                        amount=sum(row.free for row in expired))
+
+
+_SWEEP_CALL = text(
+    "SELECT billfold_sweep_expired(:store_id, :now, CAST(:wallet_ids AS text[]), "
+    "CAST(:transaction_ids AS text[]), CAST(:event_ids AS text[]))"
+).bindparams(bindparam("now", type_=UtcDateTime))
 
 
 @dataclass
