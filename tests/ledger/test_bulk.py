@@ -96,19 +96,18 @@ def test_a_grant_spanning_every_bucket_keeps_running_totals(shop: StoreWallets,
     assert_books_balance(shop._bf)
 
 
-def test_mint_ids_look_like_new_id_and_increase() -> None:
+def test_new_ids_look_like_new_id_and_increase() -> None:
     from ulid import ULID
 
-    from billfold.ids import new_id
-    from billfold.ledger.bulk import mint_ids
+    from billfold.ids import new_id, new_ids
 
     for count in (0, 1, 1023, 1025, 5000):
-        minted = mint_ids("txn", count)
+        minted = new_ids("txn", count)
         assert len(set(minted)) == count and minted == sorted(minted)
         values = [int(ULID.from_str(i.removeprefix("txn_").upper())) for i in minted]
         assert values == list(range(values[0], values[0] + count)) if count else True
         assert all(len(i) == len(new_id("txn")) and i == i.lower() for i in minted)
-        before, minted, after = new_id("txn"), mint_ids("txn", count), new_id("txn")
+        before, minted, after = new_id("txn"), new_ids("txn", count), new_id("txn")
         assert [before, *minted, after] == sorted({before, *minted, after})
 
 

@@ -19,9 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, case, select, text, update
 
 from billfold import outbox
-from billfold.ids import new_id
+from billfold.ids import new_id, new_ids
 from billfold.ledger.accounts import Leg, post_store_legs, store_account_id
-from billfold.ledger.bulk import mint_ids
 from billfold.ledger.journal import event_payload, record, single_funding_type, store_legs
 from billfold.ledger.lots import close_lots, expired_free_lots
 from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, LotEntry, SweepResult, Transaction
@@ -77,8 +76,8 @@ def sweep_expired_lots(conn: Connection, store_id: str, now: datetime,
     if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
         result = conn.execute(_SWEEP_CALL, {
             "store_id": store_id, "now": now, "wallet_ids": wallet_ids,
-            "transaction_ids": mint_ids("txn", len(wallet_ids)),
-            "event_ids": mint_ids("evt", len(wallet_ids))}).scalar_one()
+            "transaction_ids": new_ids("txn", len(wallet_ids)),
+            "event_ids": new_ids("evt", len(wallet_ids))}).scalar_one()
         return SweepResult(transactions=result["transactions"], lots=result["lots"],
                            amount=result["amount"])
     wallets = {row.account_id: row for row in conn.execute(  # the one lock order: by id

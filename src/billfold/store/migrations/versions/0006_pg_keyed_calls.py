@@ -1,7 +1,7 @@
 """PostgreSQL: a keyed credit or debit in one round trip
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-26
 
 `billfold_debit_keyed` and `billfold_credit_keyed` wrap `billfold_debit` and
@@ -23,7 +23,7 @@ import importlib
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
