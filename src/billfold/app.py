@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
@@ -39,6 +40,7 @@ from billfold.ledger.models import (
     Transaction,
 )
 from billfold.ledger.verify import VerifyReport, verify
+from billfold.settings import DEFAULT_AUTH_CACHE_SECONDS
 from billfold.store import calls
 from billfold.store.engine import READ_ONLY, make_engine
 from billfold.store.migrate import upgrade
@@ -46,6 +48,7 @@ from billfold.store.migrate import upgrade
 T = TypeVar("T")
 MAX_TRANSACTION_ATTEMPTS = 8
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+MAX_CACHED_KEYS = 10_000
 
 
 class _Replay(Exception):
@@ -57,8 +60,11 @@ class Billfold:
 
     def __init__(self, database_url: str = "sqlite:///billfold.db", *,
                  clock: Clock | None = None, migrate: bool = True,
-                 engine: Engine | None = None):
+                 engine: Engine | None = None,
+                 auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS):
         self.engine = engine or make_engine(database_url)
+        self.auth_cache_seconds = auth_cache_seconds
+        self._known_keys: dict[str, tuple[str, float]] = {}  # key hash -> (store, until)
         self._sqlite_writer = threading.RLock()
         self.clock: Clock = clock or SystemClock()
         if migrate:
@@ -204,7 +210,37 @@ class Billfold:
                                                         now=self.clock.now()))
 
     def authenticate(self, secret: str) -> str:
-        return self.run(lambda c: stores.authenticate(c, secret), read_only=True)
+        """The store id of a secret key, or AuthenticationFailed.
+
+        A key found valid is remembered for `auth_cache_seconds` (by its hash), so
+        that a busy API does not read the key table on every request. A revocation
+        through this Billfold applies at once; through another process, within
+        that many seconds.
+        """
+        known = self.known_key(secret)
+        if known is not None:
+            return known
+        store_id = self.run(lambda c: stores.authenticate(c, secret), read_only=True)
+        digest = stores.key_digest(secret)
+        if self.auth_cache_seconds > 0:
+            if len(self._known_keys) >= MAX_CACHED_KEYS:
+                self._known_keys.clear()
+            self._known_keys[digest] = (store_id, time.monotonic() + self.auth_cache_seconds)
+        return store_id
+
+    def known_key(self, secret: str) -> str | None:
+        """The store id of a key this Billfold found valid moments ago, without I/O."""
+        if not isinstance(secret, str):
+            return None
+        cached = self._known_keys.get(stores.key_digest(secret))
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        return None
+
+    def revoke_api_key(self, store_id: str, key_id: str) -> None:
+        self.run(lambda c: stores.revoke_api_key(c, store_id=store_id, key_id=key_id,
+                                                 now=self.clock.now()))
+        self._known_keys.clear()
 
     def store(self, store_id: str) -> StoreWallets:
         self.run(lambda c: stores.get_store(c, store_id), read_only=True)

@@ -24,7 +24,9 @@ DatabaseOption = Annotated[str | None, typer.Option(
 def _open(database_url: str | None):  # type: ignore[no-untyped-def]
     from billfold.app import Billfold
 
-    return Billfold(database_url or Settings.from_env().database_url)
+    settings = Settings.from_env()
+    return Billfold(database_url or settings.database_url,
+                    auth_cache_seconds=settings.auth_cache_seconds)
 
 
 @cli.command()
@@ -144,12 +146,9 @@ def keys_create(store_id: Annotated[str, typer.Option("--store")],
 @keys_cli.command("revoke")
 def keys_revoke(key_id: str, store_id: Annotated[str, typer.Option("--store")],
                 database_url: DatabaseOption = None) -> None:
-    """Revoke a key; requests with it are refused from now on."""
-    from billfold.stores import revoke_api_key
-
-    billfold = _open(database_url)
-    billfold.run(lambda c: revoke_api_key(c, store_id=store_id, key_id=key_id,
-                                          now=billfold.clock.now()))
+    """Revoke a key; running servers refuse it within a few seconds (they remember a
+    valid key for BILLFOLD_AUTH_CACHE_SECONDS, default 5)."""
+    _open(database_url).revoke_api_key(store_id, key_id)
     typer.echo(f"Revoked {key_id}.")
 
 

@@ -9,6 +9,7 @@ DEFAULT_DATABASE_URL = "sqlite:///billfold.db"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_SWEEP_INTERVAL_SECONDS = 15.0
+DEFAULT_AUTH_CACHE_SECONDS = 5.0
 WORKER_MODES = ("inline", "external")
 
 
@@ -21,6 +22,9 @@ class Settings:
     # separate `billfold worker` does.
     worker: str = "inline"
     sweep_interval_seconds: float = DEFAULT_SWEEP_INTERVAL_SECONDS
+    # How long a server remembers a valid API key (a revocation elsewhere applies
+    # within this time); 0 reads the key table on every request.
+    auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -34,4 +38,6 @@ class Settings:
             worker=worker,
             sweep_interval_seconds=float(os.environ.get(
                 "BILLFOLD_SWEEP_INTERVAL_SECONDS", str(DEFAULT_SWEEP_INTERVAL_SECONDS))),
+            auth_cache_seconds=float(os.environ.get(
+                "BILLFOLD_AUTH_CACHE_SECONDS", str(DEFAULT_AUTH_CACHE_SECONDS))),
         )

@@ -121,7 +121,7 @@ def create_api_key(conn: Connection, *, store_id: str, now: datetime) -> NewApiK
     secret = f"{KEY_PREFIX}{store_id.removeprefix('sto_')}_{random_part}"
     key_id = new_id("key")
     conn.execute(insert(api_keys).values(
-        store_id=store_id, key_id=key_id, key_hash=_hash(secret), key_hint=secret[-4:],
+        store_id=store_id, key_id=key_id, key_hash=key_digest(secret), key_hint=secret[-4:],
         created_at=now, revoked_at=None))
     return NewApiKey(key_id, store_id, secret)
 
@@ -142,12 +142,13 @@ def authenticate(conn: Connection, secret: str) -> str:
     store_part, _, _random = secret.removeprefix(KEY_PREFIX).partition("_")
     store_id = f"sto_{store_part}"
     row = conn.execute(select(api_keys.c.key_hash).where(
-        api_keys.c.store_id == store_id, api_keys.c.key_hash == _hash(secret),
+        api_keys.c.store_id == store_id, api_keys.c.key_hash == key_digest(secret),
         api_keys.c.revoked_at.is_(None))).one_or_none()
-    if row is None or not hmac.compare_digest(row.key_hash, _hash(secret)):
+    if row is None or not hmac.compare_digest(row.key_hash, key_digest(secret)):
         raise failure
     return store_id
 
 
-def _hash(secret: str) -> str:
+def key_digest(secret: str) -> str:
+    """What is stored of a secret key: its SHA-256, hex."""
     return hashlib.sha256(secret.encode()).hexdigest()

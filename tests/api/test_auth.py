@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -53,8 +55,23 @@ def test_a_key_of_a_store_is_refused_once_revoked(server: ServerThread, bf: Bill
     key = bf.create_api_key(store.id)
     with Client(key.secret, server.base_url) as api:
         api.create_customer("cus-1")
+        bf.revoke_api_key(store.id, key.id)
+        with pytest.raises(AuthenticationFailed) as refused:
+            api.get_customer("cus-1")
+    assert refused.value.code == "invalid_api_key"
+
+
+def test_a_key_revoked_by_another_process_is_refused_once_remembered_time_ends(
+        server: ServerThread, bf: Billfold) -> None:
+    store = bf.create_store("Shop", currency="SAR")
+    key = bf.create_api_key(store.id)
+    bf.auth_cache_seconds = 0.3
+    with Client(key.secret, server.base_url) as api:
+        api.create_customer("cus-1")  # the server now remembers the key
         bf.run(lambda c: revoke_api_key(c, store_id=store.id, key_id=key.id,
-                                        now=bf.clock.now()))
+                                        now=bf.clock.now()))  # as `billfold keys revoke` would
+        assert api.get_customer("cus-1").id == "cus-1"  # still remembered
+        time.sleep(0.35)
         with pytest.raises(AuthenticationFailed) as refused:
             api.get_customer("cus-1")
     assert refused.value.code == "invalid_api_key"

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from billfold.app import Billfold, StoreWallets
 from billfold.errors import AuthenticationFailed
@@ -19,7 +20,7 @@ def get_billfold(request: Request) -> Billfold:
     return request.app.state.billfold  # type: ignore[no-any-return]
 
 
-def current_store(
+async def current_store(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> StoreWallets:
@@ -28,7 +29,9 @@ def current_store(
         raise AuthenticationFailed(
             "Send your secret key as 'Authorization: Bearer bf_sk_…'.", code="missing_api_key")
     billfold = get_billfold(request)
-    store_id = billfold.authenticate(credentials.credentials)
+    store_id = billfold.known_key(credentials.credentials)
+    if store_id is None:  # not seen lately: read the key table off the event loop
+        store_id = await run_in_threadpool(billfold.authenticate, credentials.credentials)
     request.state.store_id = store_id  # for the request log
     return StoreWallets(billfold, store_id)
 

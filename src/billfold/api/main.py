@@ -92,4 +92,6 @@ def app_from_env() -> FastAPI:
     from billfold.settings import Settings
 
     configure_logging()
-    return create_app(Billfold(Settings.from_env().database_url, migrate=False))
+    settings = Settings.from_env()
+    return create_app(Billfold(settings.database_url, migrate=False,
+                               auth_cache_seconds=settings.auth_cache_seconds))
