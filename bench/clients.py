@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import urllib.parse
 from typing import Any
 
 from billfold.app import Billfold, StoreWallets
@@ -47,46 +50,67 @@ class HttpError(Exception):
 
 
 class HttpClient:
-    """Calls the REST API of API.md over one keep-alive connection."""
+    """Calls the REST API of API.md over one keep-alive connection.
+
+    Plain `http.client`, not httpx: the load generator shares the machine with the
+    server, and a lighter client leaves more of it to what is being measured.
+    """
 
     def __init__(self, base_url: str, api_key: str):
-        import httpx
+        parsed = urllib.parse.urlsplit(base_url)
+        self._address = (parsed.hostname or "127.0.0.1", parsed.port or 80)
+        self._auth = f"Bearer {api_key}"
+        self._connection: http.client.HTTPConnection | None = None
 
-        self._http = httpx.Client(base_url=base_url, timeout=HTTP_TIMEOUT_SECONDS,
-                                  headers={"Authorization": f"Bearer {api_key}"})
-
-    def _check(self, response: Any) -> Any:
-        if response.status_code >= 300:
-            raise HttpError(f"{response.request.method} {response.request.url.path} -> "
-                            f"{response.status_code} {response.text[:200]}")
-        return response.json()
+    def _request(self, method: str, path: str, body: dict[str, Any] | None = None,
+                 key: str | None = None) -> Any:
+        headers = {"Authorization": self._auth}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        for attempt in range(2):  # a kept-alive connection the server closed: reconnect once
+            if self._connection is None:
+                self._connection = http.client.HTTPConnection(
+                    *self._address, timeout=HTTP_TIMEOUT_SECONDS)
+            try:
+                self._connection.request(method, path, payload, headers)
+                response = self._connection.getresponse()
+                data = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self._connection.close()
+                self._connection = None
+                if attempt == 1:
+                    raise
+        if response.status >= 300:
+            raise HttpError(f"{method} {path} -> {response.status} {data[:200]!r}")
+        return json.loads(data)
 
     def _wallet(self, customer_id: str) -> str:
         return f"/v1/customers/{customer_id}/wallets/{PROGRAM}"
 
     def credit(self, customer_id: str, amount: int, key: str) -> None:
-        self._check(self._http.post(
-            f"{self._wallet(customer_id)}/credits", headers={"Idempotency-Key": key},
-            json={"amount": amount, "funding_type": CREDIT_FUNDING_TYPE,
-                  "expires_in": CREDIT_EXPIRES_IN}))
+        self._request("POST", f"{self._wallet(customer_id)}/credits",
+                      {"amount": amount, "funding_type": CREDIT_FUNDING_TYPE,
+                       "expires_in": CREDIT_EXPIRES_IN}, key)
 
     def debit(self, customer_id: str, amount: int, key: str) -> None:
-        self._check(self._http.post(f"{self._wallet(customer_id)}/debits",
-                                    headers={"Idempotency-Key": key}, json={"amount": amount}))
+        self._request("POST", f"{self._wallet(customer_id)}/debits", {"amount": amount}, key)
 
     def hold_capture(self, customer_id: str, amount: int, key: str) -> None:
-        hold = self._check(self._http.post(
-            "/v1/holds", headers={"Idempotency-Key": key},
-            json={"customer_id": customer_id, "program": PROGRAM, "amount": amount}))
-        self._check(self._http.post(f"/v1/holds/{hold['id']}/capture",
-                                    headers={"Idempotency-Key": f"{key}-capture"}, json={}))
+        hold = self._request("POST", "/v1/holds", {
+            "customer_id": customer_id, "program": PROGRAM, "amount": amount}, key)
+        self._request("POST", f"/v1/holds/{hold['id']}/capture", {}, f"{key}-capture")
 
     def balance(self, customer_id: str) -> None:
-        self._check(self._http.get(self._wallet(customer_id)))
+        self._request("GET", self._wallet(customer_id))
 
     def history(self, customer_id: str) -> None:
-        self._check(self._http.get(f"{self._wallet(customer_id)}/transactions",
-                                   params={"limit": 20}))
+        self._request("GET", f"{self._wallet(customer_id)}/transactions?limit=20")
 
     def close(self) -> None:
-        self._http.close()
+        if self._connection is not None:
+            self._connection.close()

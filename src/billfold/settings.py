@@ -25,6 +25,8 @@ class Settings:
     # How long a server remembers a valid API key (a revocation elsewhere applies
     # within this time); 0 reads the key table on every request.
     auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS
+    # FastAPI's OpenTelemetry spans and metrics (BILLFOLD_OPENTELEMETRY=1); off by default.
+    opentelemetry: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -40,4 +42,5 @@ class Settings:
                 "BILLFOLD_SWEEP_INTERVAL_SECONDS", str(DEFAULT_SWEEP_INTERVAL_SECONDS))),
             auth_cache_seconds=float(os.environ.get(
                 "BILLFOLD_AUTH_CACHE_SECONDS", str(DEFAULT_AUTH_CACHE_SECONDS))),
+            opentelemetry=os.environ.get("BILLFOLD_OPENTELEMETRY", "").lower() in ("1", "true"),
         )

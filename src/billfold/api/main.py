@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from billfold import __version__
@@ -24,6 +25,7 @@ from billfold.api.observability import Metrics, RequestLogMiddleware
 from billfold.api.schemas import Health
 from billfold.app import Billfold
 from billfold.ledger.models import SweepResult
+from billfold.settings import Settings
 from billfold.worker.sweeper import Sweeper
 
 DESCRIPTION = """Customer wallets for shops on a double-entry ledger.
@@ -35,10 +37,20 @@ Errors are `{"error": {"type", "code", "message", "param"}}`.
 """
 
 
-def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = None) -> FastAPI:
+_NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
+def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = None,
+               opentelemetry: bool | None = None) -> FastAPI:
     """The REST service over `billfold`. With `sweep_interval_seconds`, the app also
-    releases timed-out holds and sweeps expired lots on a thread while it runs."""
+    releases timed-out holds and sweeps expired lots on a thread while it runs.
+
+    FastAPI's own OpenTelemetry instrumentation is off unless `opentelemetry` (or
+    BILLFOLD_OPENTELEMETRY=1): billfold logs and counts requests itself, and the
+    instrumentation's per-request checks cost ~15% of the server's CPU."""
     metrics = Metrics()
+    if opentelemetry is None:
+        opentelemetry = Settings.from_env().opentelemetry
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -54,7 +66,8 @@ def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = Non
                 sweeper.stop()
 
     app = FastAPI(title="billfold", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan, strict_content_type=False)
+                  lifespan=lifespan, strict_content_type=False,
+                  telemetry=None if opentelemetry else _NO_TELEMETRY)
     app.state.billfold = billfold
     app.state.metrics = metrics
     errors.install(app)
@@ -89,7 +102,6 @@ def app_from_env() -> FastAPI:
     """The app for one of several `billfold serve --workers N` processes: the database
     from BILLFOLD_DATABASE_URL, already migrated by the parent, which also sweeps."""
     from billfold.api.observability import configure_logging
-    from billfold.settings import Settings
 
     configure_logging()
     settings = Settings.from_env()
