@@ -20,6 +20,7 @@ from billfold.app import Billfold, StoreWallets
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError
 from billfold.ledger import accounts, movements, sqlite_fast
+from billfold.store.engine import sqlite_time
 from tests.helpers import assert_books_balance
 
 _ID = re.compile(r"\b(?:txn|lot|wal|evt|hold|sto|prm)_[0-9a-z]{26}\b")
@@ -167,5 +168,5 @@ def test_fast_path_draws_many_lots_and_marks_emptied_lots_spent() -> None:
 
 def test_fast_path_time_text_matches_sqlalchemy() -> None:
     when = FrozenClock().advance(seconds=1.5)
-    assert sqlite_fast.sqlite_time(when) == "2026-01-01 00:00:01.500000"
-    assert sqlite_fast.sqlite_time(when + timedelta(hours=3)).endswith("03:00:01.500000")
+    assert sqlite_time(when) == "2026-01-01 00:00:01.500000"
+    assert sqlite_time(when + timedelta(hours=3)).endswith("03:00:01.500000")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -27,6 +27,7 @@ from billfold.ledger.accounts import Program, bucket_of, get_program, wallet_to_
 from billfold.ledger.journal import event_payload
 from billfold.ledger.lots import LOT_DRAW_BATCH, MAX_LOTS_PER_DRAW
 from billfold.ledger.models import LOT_ACTIVE, LOT_SPENT, LotEntry, Transaction
+from billfold.store.engine import sqlite_connection, sqlite_time
 
 # The Python path reads lots in batches of LOT_DRAW_BATCH until it has seen
 # MAX_LOTS_PER_DRAW; this many lots at most, read in one scan here.
@@ -102,25 +103,12 @@ _INSERT_WALLET = (
     "last_seq, created_at) VALUES (?, ?, 'wallet', ?, ?, NULL, NULL, ?, ?, 0, 0, 0, 0, 0, 0, ?)")
 
 
-def sqlite_time(value: datetime) -> str:
-    """A datetime as UtcDateTime stores it on SQLite: naive UTC text with microseconds."""
-    assert value.tzinfo is not None, "naive datetime"
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def raw(conn: Connection) -> sqlite3.Connection:
-    """The sqlite3 connection under `conn`, in `conn`'s transaction."""
-    db = conn.connection.driver_connection
-    assert isinstance(db, sqlite3.Connection) and db.in_transaction, "needs an open transaction"
-    return db
-
-
 def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, amount: int,
           now: datetime, description: str | None, reference: str | None,
           metadata: dict[str, Any]) -> Transaction:
     """`movements.debit` (arguments already checked): draw lots in spending order, or
     refuse with InsufficientFunds / NotFound before writing anything."""
-    db = raw(conn)
+    db = sqlite_connection(conn)
     at = sqlite_time(now)
     found = db.execute(_PROGRAM_AND_WALLET, (customer_id, store_id, program)).fetchone()
     if found is None:
@@ -167,7 +155,7 @@ def credit(conn: Connection, *, store_id: str, customer_id: str, program: str, a
            metadata: dict[str, Any]) -> Transaction:
     """`movements.credit` of type 'credit' from a manual source (arguments already
     checked): a new lot, the customer and wallet created if new."""
-    db = raw(conn)
+    db = sqlite_connection(conn)
     at = sqlite_time(now)
     found = db.execute(_PROGRAM_AND_WALLET, (customer_id, store_id, program)).fetchone()
     if found is None:
