@@ -57,6 +57,9 @@ def main() -> None:
     parser.add_argument("--profile", help="write a cProfile of the debits here")
     parser.add_argument("--no-sync", action="store_true",
                         help="library on synchronous=OFF: its CPU cost alone (diagnosis)")
+    parser.add_argument("--pragma", action="append", default=[],
+                        help="an extra PRAGMA for the library's connections, e.g. "
+                             "'wal_autocheckpoint = 4000' (experiments)")
     args = parser.parse_args()
     from billfold.app import Billfold, StoreWallets
 
@@ -71,9 +74,12 @@ def main() -> None:
             conn.exec_driver_sql("ANALYZE")
             conn.commit()
         refs.sqlite_reference_init(str(Path(workdir) / "ref.db"))
-        if args.no_sync:
-            event.listen(bf.engine, "connect",
-                         lambda db, _record: db.execute("PRAGMA synchronous = OFF"))
+        pragmas = [*args.pragma, *(["synchronous = OFF"] if args.no_sync else [])]
+        if pragmas:
+            def _set(db: object, _record: object) -> None:
+                for pragma in pragmas:
+                    db.execute(f"PRAGMA {pragma}")  # type: ignore[attr-defined]
+            event.listen(bf.engine, "connect", _set)
             bf.engine.dispose()
         shop = StoreWallets(bf, store_id)
         shop.debit(customers[0], "main", 1, idempotency_key="warm-up")

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from billfold import idempotency
 from billfold.app import Billfold, StoreWallets
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError
@@ -170,3 +171,23 @@ def test_fast_path_time_text_matches_sqlalchemy() -> None:
     when = FrozenClock().advance(seconds=1.5)
     assert sqlite_time(when) == "2026-01-01 00:00:01.500000"
     assert sqlite_time(when + timedelta(hours=3)).endswith("03:00:01.500000")
+
+
+def test_raw_idempotency_record_is_stored_as_sqlalchemy_stores_it(tmp_path: Path) -> None:
+    """idempotency.save/find skip SQLAlchemy on SQLite; the row must not change form."""
+    path = tmp_path / "billfold.db"
+    now = FrozenClock().advance(seconds=0.25)
+    response = {"id": "txn_1", "amount": 5, "lots": [["lot_1", "cash", -5, 0]], "x": None}
+    with Billfold(f"sqlite:///{path}") as bf, bf.begin() as conn:
+        values = {"store_id": "sto_1", "operation": "debit", "fingerprint": "f" * 64,
+                  "outcome": idempotency.ERROR, "status_code": 402, "response": response,
+                  "created_at": now}
+        conn.execute(idempotency._SAVE["sqlite"], {**values, "key": "through-sqlalchemy"})
+        assert idempotency.save(conn, "sto_1", "raw", "debit", "f" * 64, idempotency.ERROR,
+                                response, now, 402)
+        assert not idempotency.save(conn, "sto_1", "raw", "debit", "f" * 64, idempotency.OK,
+                                    {}, now)
+        found = idempotency.find(conn, "sto_1", "through-sqlalchemy", "debit", "f" * 64)
+        assert found == idempotency.Record("debit", "f" * 64, idempotency.ERROR, 402, response)
+    rows = sorted(_dump(path)["idempotency_keys"], key=lambda row: row[1])
+    assert [row[:1] + row[2:] for row in rows[0:1]] == [row[:1] + row[2:] for row in rows[1:]]
