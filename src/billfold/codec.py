@@ -14,10 +14,16 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+_PLAIN = frozenset({int, str, bool, float, type(None)})  # returned as they are
+
 
 def encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _PLAIN:  # most values: skip the checks below (every keyed request pays them)
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        return {name: encode(getattr(value, name)) for name in names}
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, tuple | list):
@@ -26,6 +32,14 @@ def encode(value: Any) -> Any:
         return {str(k): encode(v) for k, v in value.items()}
     assert value is None or isinstance(value, int | str | float), type(value)
     return value
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, None for any other type."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 @cache
