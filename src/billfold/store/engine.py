@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_CACHED_STATEMENTS = 512
 POSTGRES_POOL_SIZE = 10
 POSTGRES_POOL_OVERFLOW = 30
 READ_ONLY = {"billfold_read_only": True}
@@ -46,7 +47,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+    engine = create_engine(url, connect_args={
+        "check_same_thread": False,
+        # sqlite3 keeps this many statements prepared per connection; the hot paths'
+        # fixed SQL (ledger/sqlite_fast.py) should not be pushed out by the rest.
+        "cached_statements": SQLITE_CACHED_STATEMENTS,
+    }, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
