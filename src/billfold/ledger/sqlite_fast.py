@@ -117,6 +117,7 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
     found = db.execute(_PROGRAM_AND_WALLET, (customer_id, store_id, program)).fetchone()
     if found is None:
         get_program(conn, store_id, program)  # raises the Python path's NotFound
+        raise AssertionError("get_program found a program the join did not")
     program_unit, strategy, default_seconds, wallet_id, unit = found
     if wallet_id is None:
         wallet_to_spend_from(conn, store_id, customer_id,
@@ -130,6 +131,7 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
     per_type: dict[str, int] = {}
     for _, funding_type, take in draws:
         per_type[funding_type] = per_type.get(funding_type, 0) + take
+    assert sum(per_type.values()) == amount, "unbalanced debit"  # double entry
     seq, balance_after, held_after = db.execute(
         _POST_TO_WALLET, (-amount, 0, amount, store_id, wallet_id)).fetchone()
     postings = [(store_id, wallet_id, seq, transaction_id, unit, -amount, balance_after,
@@ -164,6 +166,7 @@ def credit(conn: Connection, *, store_id: str, customer_id: str, program: str, a
     found = db.execute(_PROGRAM_AND_WALLET, (customer_id, store_id, program)).fetchone()
     if found is None:
         get_program(conn, store_id, program)  # raises the Python path's NotFound
+        raise AssertionError("get_program found a program the join did not")
     program_unit, _strategy, default_seconds, wallet_id, unit = found
     if expires_at is None and default_seconds:
         expires_at = now + timedelta(seconds=default_seconds)
