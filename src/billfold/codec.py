@@ -14,12 +14,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-_SCALARS = frozenset({str, int, bool, float, type(None)})
+_PLAIN = frozenset({int, str, bool, float, type(None)})  # returned as they are
 
 
 def encode(value: Any) -> Any:
     kind = type(value)
-    if kind in _SCALARS:
+    if kind in _PLAIN:  # most values: skip the checks below (every keyed request pays them)
         return value
     names = _field_names(kind)
     if names is not None:
@@ -36,7 +36,7 @@ def encode(value: Any) -> Any:
 
 @cache
 def _field_names(kind: type) -> tuple[str, ...] | None:
-    """A dataclass's field names in order; None for any other type."""
+    """The field names of a dataclass type, None for any other type."""
     if not dataclasses.is_dataclass(kind):
         return None
     return tuple(f.name for f in dataclasses.fields(kind))

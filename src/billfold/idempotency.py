@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from billfold.codec import encode
 from billfold.errors import IdempotencyConflict, require
+from billfold.store.engine import sqlite_connection, sqlite_time
 from billfold.store.tables import idempotency_keys
 
 MAX_KEY_LENGTH = 255
@@ -49,7 +50,11 @@ def fingerprint(operation: str, request: Any) -> str:
 def find(conn: Connection, store_id: str, key: str, operation: str,
          print_: str) -> Record | None:
     """The stored record for `key`, or None; IdempotencyConflict if it was another request."""
-    row = conn.execute(_FIND, {"b_store_id": store_id, "b_key": key}).one_or_none()
+    if conn.dialect.name == "sqlite":  # every keyed request pays this: skip SQLAlchemy
+        found = sqlite_connection(conn).execute(_FIND_SQLITE, (store_id, key)).fetchone()
+        row = None if found is None else Record(*found[:4], json.loads(found[4]))
+    else:
+        row = conn.execute(_FIND, {"b_store_id": store_id, "b_key": key}).one_or_none()
     if row is None:
         return None
     if row.operation != operation or row.fingerprint != print_:
@@ -73,6 +78,10 @@ def save(conn: Connection, store_id: str, key: str, operation: str, print_: str,
          response: Any, now: datetime, status_code: int | None = None) -> bool:
     """Store the outcome; False if another request stored one first."""
     assert outcome in (OK, ERROR)
+    if conn.dialect.name == "sqlite":
+        return sqlite_connection(conn).execute(_SAVE_SQLITE, (
+            store_id, key, operation, print_, outcome, status_code, json.dumps(response),
+            sqlite_time(now))).fetchone() is not None
     statement = _SAVE[conn.dialect.name]
     return conn.execute(statement, {
         "store_id": store_id, "key": key, "operation": operation, "fingerprint": print_,
@@ -92,3 +101,10 @@ _SAVE = {
     .returning(idempotency_keys.c.key)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
+# The same on the raw sqlite3 connection (stored as SQLAlchemy's JSON and UtcDateTime
+# types store them: json.dumps text, naive UTC text).
+_FIND_SQLITE = ("SELECT operation, fingerprint, outcome, status_code, response "
+                "FROM idempotency_keys WHERE store_id = ? AND key = ?")
+_SAVE_SQLITE = ("INSERT INTO idempotency_keys (store_id, key, operation, fingerprint, outcome, "
+                "status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING RETURNING key")

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, select, update
 from billfold import outbox
 from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFound
 from billfold.ids import new_id
+from billfold.ledger import sqlite_fast
 from billfold.ledger.accounts import (
     Leg,
     bucket_of,
@@ -40,8 +41,9 @@ from billfold.store.calls import call_in
 from billfold.store.tables import lot_entries, lots, transactions
 
 CREDIT_TYPES = frozenset({"credit", "refund", "cashback"})
-# On PostgreSQL a debit is one call of billfold_debit (migration 0003), the same
-# algorithm as the Python path below; tests switch this off to compare the two.
+# On PostgreSQL a debit is one call of billfold_debit (migration 0003), on SQLite a few
+# raw statements (ledger/sqlite_fast.py): the same algorithm as the Python path below;
+# tests switch this off to compare them.
 USE_DATABASE_FUNCTIONS = True
 DEBIT_TYPES = frozenset({"debit", "capture", "withdrawal"})
 
@@ -68,6 +70,12 @@ def credit(conn: Connection, *, store_id: str, customer_id: str, program: str, a
         return _credit_in_database(conn, store_id, customer_id, program, amount,
                                    funding_type, withdrawable, expires_at, now, description,
                                    reference, metadata)
+    elif (USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite" and type == "credit"
+          and source_type == "manual" and source_id is None):
+        return sqlite_fast.credit(
+            conn, store_id=store_id, customer_id=customer_id, program=program, amount=amount,
+            funding_type=funding_type, is_withdrawable=withdrawable, expires_at=expires_at,
+            now=now, description=description, reference=reference, metadata=metadata)
     prog = get_program(conn, store_id, program)
     if expires_at is None and prog.default_expires_seconds:
         expires_at = now + timedelta(seconds=prog.default_expires_seconds)
@@ -101,6 +109,10 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
     if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
         return _debit_in_database(conn, store_id, customer_id, program, amount, now,
                                   description, reference, metadata)
+    elif USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite":
+        return sqlite_fast.debit(
+            conn, store_id=store_id, customer_id=customer_id, program=program, amount=amount,
+            now=now, description=description, reference=reference, metadata=metadata)
     prog = get_program(conn, store_id, program)
     wallet = wallet_to_spend_from(conn, store_id, customer_id, prog, amount)
     draws = draw(conn, store_id, wallet.account_id, amount, prog.spending_strategy, now,

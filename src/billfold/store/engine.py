@@ -9,12 +9,16 @@ PostgreSQL: psycopg 3 under Read Committed; rows are locked with
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_CACHED_STATEMENTS = 512
 POSTGRES_POOL_SIZE = 10
 POSTGRES_POOL_OVERFLOW = 30
 READ_ONLY = {"billfold_read_only": True}
@@ -43,7 +47,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+    engine = create_engine(url, connect_args={
+        "check_same_thread": False,
+        # sqlite3 keeps this many statements prepared per connection; the hot paths'
+        # fixed SQL (ledger/sqlite_fast.py) should not be pushed out by the rest.
+        "cached_statements": SQLITE_CACHED_STATEMENTS,
+    }, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -57,12 +66,30 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get("billfold_read_only"):
-            connection.exec_driver_sql("BEGIN DEFERRED")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to sqlite3: SQLAlchemy's statement execution would cost more than
+        # the BEGIN itself, on every transaction.
+        read_only = connection.get_execution_options().get("billfold_read_only")
+        statement = "BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE"
+        try:
+            connection.connection.driver_connection.execute(statement)
+        except sqlite3.Error as error:  # e.g. still locked after busy_timeout
+            raise DBAPIError.instance(statement, (), error, sqlite3.Error) from error
 
     return engine
+
+
+def sqlite_connection(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under `conn`, for hot paths that skip SQLAlchemy's
+    statement execution; statements run in `conn`'s open transaction."""
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection) and raw.in_transaction, "needs a transaction"
+    return raw
+
+
+def sqlite_time(value: datetime) -> str:
+    """A datetime as `UtcDateTime` stores it on SQLite: naive UTC text with microseconds."""
+    assert value.tzinfo is not None, "naive datetime"
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def is_sqlite(engine_or_conn: Any) -> bool:

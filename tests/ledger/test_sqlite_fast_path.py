@@ -1,0 +1,193 @@
+"""On SQLite a credit and a debit run as a few raw statements (ledger/sqlite_fast.py).
+Run the same random scenario with that fast path and with the Python path: every row
+of every ledger table must be the same text in the file (ids aside), the results and
+refusals the same, and a refusal must move nothing."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from billfold import idempotency
+from billfold.app import Billfold, StoreWallets
+from billfold.clock import FrozenClock
+from billfold.errors import BillfoldError
+from billfold.ledger import accounts, movements, sqlite_fast
+from billfold.store.engine import sqlite_time
+from tests.helpers import assert_books_balance
+
+_ID = re.compile(r"\b(?:txn|lot|wal|evt|hold|sto|prm)_[0-9a-z]{26}\b")
+_TABLES = ("customers", "accounts", "lots", "holds", "transactions", "postings",
+           "lot_entries", "outbox_events", "idempotency_keys")
+_LEDGER_TABLES = [t for t in _TABLES if t != "idempotency_keys"]
+
+CUSTOMERS = ["ann", "ben"]
+FUNDING = st.sampled_from(["cash", "promotional", "cashback", "refund", "manual_adjustment"])
+EXPIRY = st.sampled_from([None, None, "1h", "1d", "2d", "30d"])
+CREDIT = st.tuples(st.sampled_from(CUSTOMERS), st.sampled_from(["main", "gifts", "rewards"]),
+                   st.integers(1, 3000), FUNDING, EXPIRY, st.sampled_from([None, True, False]),
+                   st.integers(0, 2))
+DEBIT = st.tuples(st.sampled_from([*CUSTOMERS, "cy", "nobody"]),
+                  st.sampled_from(["main", "gifts", "rewards", "nope"]),
+                  st.integers(1, 6000), st.sampled_from([None, "order"]))
+STEP = st.one_of(
+    st.tuples(st.just("credit"), CREDIT),
+    st.tuples(st.just("debit"), DEBIT),
+    st.tuples(st.just("hold"), st.tuples(st.sampled_from(CUSTOMERS), st.integers(1, 1500))),
+    st.tuples(st.just("advance"), st.sampled_from([30, 3600, 86_400, 2 * 86_400])),
+)
+
+
+def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row as stored in the file (datetimes and JSON as their text)."""
+    db = sqlite3.connect(path)
+    try:
+        return {table: db.execute(f"SELECT * FROM {table}").fetchall() for table in _TABLES}
+    finally:
+        db.close()
+
+
+def _refuse(call: Any) -> dict[str, Any]:
+    with pytest.raises(BillfoldError) as caught:
+        call()
+    return caught.value.to_dict()
+
+
+def _play(shop: StoreWallets, clock: FrozenClock, path: Path, steps: list[Any]) -> list[Any]:
+    outcomes: list[Any] = []
+    for number, (kind, args) in enumerate(steps):
+        key = f"step-{number}"
+        if kind == "advance":
+            clock.advance(seconds=args)
+        elif kind == "hold":
+            customer, amount = args
+            try:
+                outcomes.append(shop.hold(customer, "main", amount, expires_in="3d"))
+            except BillfoldError as refusal:
+                outcomes.append(refusal.to_dict())
+        elif kind == "credit":
+            customer, program, amount, funding, expiry, withdrawable, described = args
+            outcomes.append(shop.credit(
+                customer, program, amount, funding_type=funding, expires_in=expiry,
+                withdrawable=withdrawable, idempotency_key=key if described else None,
+                description="gift" if described == 2 else None,
+                reference="r-1" if described else None,
+                metadata={"n": number, "ok": True} if described == 2 else None))
+        else:
+            customer, program, amount, reference = args
+            before = _dump(path)
+            try:
+                outcomes.append(shop.debit(
+                    customer, program, amount, reference=reference, idempotency_key=key,
+                    description="order" if reference else None,
+                    metadata={"channel": "web"} if reference else None))
+            except BillfoldError as refusal:
+                after = _dump(path)
+                for table in _LEDGER_TABLES:  # a refusal moves nothing
+                    assert after[table] == before[table], table
+                outcomes.append(refusal.to_dict())
+                # The replay returns the stored refusal and still moves nothing.
+                outcomes.append(_refuse(lambda c=customer, p=program, a=amount, r=reference,
+                                        k=key: shop.debit(
+                    c, p, a, reference=r, idempotency_key=k,
+                    description="order" if r else None,
+                    metadata={"channel": "web"} if r else None)))
+    return outcomes
+
+
+def _run(steps: list[Any], use_fast_path: bool) -> tuple[Any, Any]:
+    with pytest.MonkeyPatch.context() as patch, \
+            tempfile.TemporaryDirectory(prefix="billfold-fast-") as workdir:
+        patch.setattr(movements, "USE_DATABASE_FUNCTIONS", use_fast_path)
+        for module in (accounts, movements, sqlite_fast):  # same store accounts both runs
+            patch.setattr(module, "bucket_of", lambda wallet_id: 0)
+        path = Path(workdir) / "billfold.db"
+        clock = FrozenClock()
+        with Billfold(f"sqlite:///{path}", clock=clock) as bf:
+            shop = bf.store(bf.create_store("Twin", currency="SAR").id)
+            shop.create_program("gifts", unit="SAR", spending_strategy="oldest_first")
+            shop.create_program("rewards", unit="SAR", expires_in="30d")
+            shop.credit("cy", "gifts", 100, funding_type="cash")  # cy has no 'main' wallet
+            outcomes = _play(shop, clock, path, steps)
+            outcomes.append(_refuse(lambda: shop.credit("ann", "nope", 1, funding_type="cash")))
+            outcomes.append([shop.balance(c, "main") for c in CUSTOMERS if _has_wallet(
+                shop, c)])
+            assert_books_balance(bf)
+        return _normalise(outcomes, _dump(path))
+
+
+def _has_wallet(shop: StoreWallets, customer: str) -> bool:
+    try:
+        shop.balance(customer, "main")
+    except BillfoldError:
+        return False
+    return True
+
+
+def _normalise(outcomes: list[Any], rows: dict[str, list[tuple[Any, ...]]]) -> tuple[Any, Any]:
+    """Replace each id by its rank among all ids (ids grow in creation order)."""
+    text = repr((outcomes, rows))
+    names = {value: f"{value[:3]}#{n}" for n, value in enumerate(sorted(set(_ID.findall(text))))}
+    rename = lambda value: _ID.sub(lambda m: names[m.group(0)], repr(value))  # noqa: E731
+    tables = {table: sorted(map(rename, table_rows)) for table, table_rows in rows.items()}
+    return [rename(o) for o in outcomes], tables
+
+
+def _assert_same(steps: list[Any]) -> None:
+    fast, python = _run(steps, True), _run(steps, False)
+    assert fast[0] == python[0]
+    for table in python[1]:
+        assert fast[1][table] == python[1][table], table
+
+
+@settings(max_examples=30)
+@given(st.lists(STEP, min_size=1, max_size=14))
+def test_fast_path_and_python_path_write_the_same_rows(steps: list[Any]) -> None:
+    _assert_same(steps)
+
+
+def test_fast_path_draws_many_lots_and_marks_emptied_lots_spent() -> None:
+    credits = [("credit", ("ann", "main", 100 + n, funding, expiry, None, n % 3))
+               for n, (funding, expiry) in enumerate(
+                   [("cash", None), ("promotional", "1d"), ("cashback", "2d"),
+                    ("refund", None), ("promotional", "1h"), ("cash", "30d")] * 3)]
+    steps = [*credits, ("hold", ("ann", 250)), ("advance", 30),
+             ("debit", ("ann", "main", 900, "order")), ("debit", ("ann", "main", 99_999, None)),
+             ("advance", 3600), ("debit", ("ann", "main", 700, None)),
+             ("debit", ("nobody", "main", 1, None)), ("debit", ("ann", "nope", 1, None)),
+             ("debit", ("cy", "main", 5, None))]
+    _assert_same(steps)
+
+
+def test_fast_path_time_text_matches_sqlalchemy() -> None:
+    when = FrozenClock().advance(seconds=1.5)
+    assert sqlite_time(when) == "2026-01-01 00:00:01.500000"
+    assert sqlite_time(when + timedelta(hours=3)).endswith("03:00:01.500000")
+
+
+def test_raw_idempotency_record_is_stored_as_sqlalchemy_stores_it(tmp_path: Path) -> None:
+    """idempotency.save/find skip SQLAlchemy on SQLite; the row must not change form."""
+    path = tmp_path / "billfold.db"
+    now = FrozenClock().advance(seconds=0.25)
+    response = {"id": "txn_1", "amount": 5, "lots": [["lot_1", "cash", -5, 0]], "x": None}
+    with Billfold(f"sqlite:///{path}") as bf, bf.begin() as conn:
+        values = {"store_id": "sto_1", "operation": "debit", "fingerprint": "f" * 64,
+                  "outcome": idempotency.ERROR, "status_code": 402, "response": response,
+                  "created_at": now}
+        conn.execute(idempotency._SAVE["sqlite"], {**values, "key": "through-sqlalchemy"})
+        assert idempotency.save(conn, "sto_1", "raw", "debit", "f" * 64, idempotency.ERROR,
+                                response, now, 402)
+        assert not idempotency.save(conn, "sto_1", "raw", "debit", "f" * 64, idempotency.OK,
+                                    {}, now)
+        found = idempotency.find(conn, "sto_1", "through-sqlalchemy", "debit", "f" * 64)
+        assert found == idempotency.Record("debit", "f" * 64, idempotency.ERROR, 402, response)
+    rows = sorted(_dump(path)["idempotency_keys"], key=lambda row: row[1])
+    assert [row[:1] + row[2:] for row in rows[0:1]] == [row[:1] + row[2:] for row in rows[1:]]
