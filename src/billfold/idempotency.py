@@ -54,24 +54,25 @@ def find(conn: Connection, store_id: str, key: str, operation: str,
         found = sqlite_connection(conn).execute(_FIND_SQLITE, (store_id, key)).fetchone()
         row = None if found is None else Record(*found[:4], json.loads(found[4]))
     else:
-        row = conn.execute(_FIND, {"b_store_id": store_id, "b_key": key}).one_or_none()
-    if row is None:
-        return None
-    if row.operation != operation or row.fingerprint != print_:
-        raise IdempotencyConflict(
-            "This Idempotency-Key was already used with a different request.",
-            param="idempotency_key")
-    return Record(row.operation, row.fingerprint, row.outcome, row.status_code, row.response)
+        found = conn.execute(_FIND, {"b_store_id": store_id, "b_key": key}).one_or_none()
+        row = None if found is None else Record(found.operation, found.fingerprint,
+                                                found.outcome, found.status_code,
+                                                found.response)
+    return None if row is None else _same_request(row, operation, print_)
 
 
 def check_record(stored: dict[str, Any], operation: str, print_: str) -> Record:
     """A record read by a database function (its columns as a dict), checked like `find`."""
-    if stored["operation"] != operation or stored["fingerprint"] != print_:
+    return _same_request(Record(stored["operation"], stored["fingerprint"], stored["outcome"],
+                                stored["status_code"], stored["response"]), operation, print_)
+
+
+def _same_request(record: Record, operation: str, print_: str) -> Record:
+    if record.operation != operation or record.fingerprint != print_:
         raise IdempotencyConflict(
             "This Idempotency-Key was already used with a different request.",
             param="idempotency_key")
-    return Record(stored["operation"], stored["fingerprint"], stored["outcome"],
-                  stored["status_code"], stored["response"])
+    return record
 
 
 def save(conn: Connection, store_id: str, key: str, operation: str, print_: str, outcome: str,

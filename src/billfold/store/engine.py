@@ -19,8 +19,8 @@ from sqlalchemy.exc import DBAPIError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHED_STATEMENTS = 512
-POSTGRES_POOL_SIZE = 10
-POSTGRES_POOL_OVERFLOW = 30
+POSTGRES_POOL_SIZE = 40  # opened lazily; as many as the API has worker threads (40)
+POSTGRES_POOL_OVERFLOW = 10
 READ_ONLY = {"billfold_read_only": True}
 
 
