@@ -56,9 +56,9 @@ class Plan:
     @classmethod
     def make(cls, quick: bool) -> Plan:
         if quick:
-            return cls(True, 1.5, 100, {1: 120, 8: 240, 32: 480}, 500, 200,
+            return cls(True, 1.5, 100, {1: 400, 8: 600, 32: 800}, 500, 200,
                        (1_000, 100_000), 150, (1,), http_backends=("postgres",))
-        return cls(False, 10.0, 1_000, {1: 300, 8: 700, 32: 1_000}, 10_000, 4_000,
+        return cls(False, 10.0, 1_000, {1: 2_000, 8: 3_000, 32: 3_000}, 100_000, 20_000,
                    (1_000, 100_000, 1_000_000), 500, (1, 2))
 
     def duration_for(self, op: str) -> float:
