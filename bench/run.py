@@ -32,6 +32,7 @@ from bench.load import Fleet, PointResult, percentile, split
 CONCURRENCIES = (1, 8, 32)
 LIBRARY_OPS = ("credit", "debit", "hold_capture", "balance", "history")
 CONSUMING_OPS = ("debit", "hold_capture")
+FILLER_POSTINGS = 1_000_000
 PGBENCH_SCALES = {"hot": 1, "spread": 10}
 UNIT = "SAR"
 
@@ -49,6 +50,7 @@ class Plan:
     growth_postings: tuple[int, ...]
     growth_reads: int
     http_workers: tuple[int, ...]
+    growth_store_postings: int = 0  # PostgreSQL: fill the growth store up to this many
     concurrencies: tuple[int, ...] = CONCURRENCIES
     isolate_bulk: bool = True  # a fresh interpreter per bulk job, for a clean peak RSS
     http_backends: tuple[str, ...] = ("sqlite", "postgres")
@@ -59,7 +61,8 @@ class Plan:
             return cls(True, 1.5, 100, {1: 400, 8: 600, 32: 800}, 500, 200,
                        (1_000, 100_000), 150, (1,), http_backends=("postgres",))
         return cls(False, 10.0, 1_000, {1: 2_000, 8: 3_000, 32: 3_000}, 100_000, 20_000,
-                   (1_000, 100_000, 1_000_000), 500, (1, 2))
+                   (1_000, 100_000, 1_000_000), 500, (1, 2),
+                   growth_store_postings=10_000_000)
 
     def duration_for(self, op: str) -> float:
         return self.duration_seconds
@@ -124,12 +127,26 @@ class BackendRun:
         log(f"{self.backend}: seeded {wallets} wallets, {lots} lots in "
             f"{time.perf_counter() - started:.1f}s")
         started = time.perf_counter()
-        for postings in plan.growth_postings:
+        histories = [(f"growth-{postings}", postings) for postings in plan.growth_postings]
+        if self.backend == "postgres" and plan.growth_store_postings:
+            # Fill the growth store up to its total with wallets of 10^6 postings (each
+            # pair of a wallet's postings also posts twice to the store's accounts).
+            left = plan.growth_store_postings - 2 * sum(plan.growth_postings)
+            histories += [(f"filler-{n}", FILLER_POSTINGS)
+                          for n in range(max(0, -(-left // (2 * FILLER_POSTINGS))))]
+        write = (seed.seed_history_in_postgres if self.backend == "postgres"
+                 else seed.seed_history)
+        for customer_id, postings in histories:
             with billfold.begin() as conn:
-                seed.seed_history(conn, self.growth_store, UNIT, now, f"growth-{postings}",
-                                  postings)
-        log(f"{self.backend}: seeded growth wallets {plan.growth_postings} in "
-            f"{time.perf_counter() - started:.1f}s")
+                write(conn, self.growth_store, UNIT, now, customer_id, postings)
+        with billfold.begin(read_only=True) as conn:
+            store_postings = conn.execute(text(
+                "SELECT count(*) FROM postings WHERE store_id = :s"),
+                {"s": self.growth_store}).scalar_one()
+        self.extra["growth_store_postings"] = store_postings
+        log(f"{self.backend}: seeded growth wallets {plan.growth_postings} "
+            f"({len(histories) - len(plan.growth_postings)} fillers; the store has "
+            f"{store_postings} postings) in {time.perf_counter() - started:.1f}s")
         self._analyze(billfold)
         billfold.close()
 

@@ -34,6 +34,27 @@ def test_seeded_wallets_keep_every_ledger_invariant(bf: Billfold) -> None:
     assert bf.verify().ok, bf.verify().render()
 
 
+def test_histories_generated_by_postgresql_are_the_same_books(postgres_test_url: str) -> None:
+    from tests.conftest import _empty_postgres_database
+
+    with Billfold(_empty_postgres_database(postgres_test_url)) as bf:
+        store = bf.create_store("Seeded", currency="SAR")
+        now = bf.clock.now()
+        with bf.begin() as conn:  # two long wallets and a plain one share store accounts
+            seed.seed_wallets(conn, store.id, "SAR", now, ["a"])
+            seed.seed_history_in_postgres(conn, store.id, "SAR", now, "long", 50)
+            seed.seed_history_in_postgres(conn, store.id, "SAR", now, "longer", 71)
+        shop = bf.store(store.id)
+        for name, postings in (("long", 50), ("longer", 71)):
+            pairs = (postings - len(seed.LOT_SHAPES)) // 2
+            assert shop.balance(name).available == 5 * seed.LOT_AMOUNT
+            history = shop.history(name, limit=100).data
+            assert len(history) == 2 * pairs + len(seed.LOT_SHAPES)
+            assert [t.type for t in history[-2:]] == ["debit", "credit"]  # newest first
+        shop.debit("longer", "main", 1500)  # the library carries on from generated rows
+        assert bf.verify().ok, bf.verify().render()
+
+
 def test_a_tiny_sqlite_run_reports_every_row_and_verifies() -> None:
     run = run_backend("sqlite", TINY, with_http=False)
     summary = summarize([run], TINY, 1.0)
