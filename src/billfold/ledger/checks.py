@@ -7,6 +7,7 @@ from typing import Any
 
 from billfold.errors import InvalidRequest, require
 from billfold.ledger.models import DEFAULT_WITHDRAWABLE, FUNDING_TYPES
+from billfold.money import check_amount
 
 MAX_METADATA_KEYS = 50
 MAX_METADATA_KEY_LENGTH = 40
@@ -66,3 +67,30 @@ def check_id(value: object, param: str) -> str:
     require(isinstance(value, str) and 0 < len(value) <= 200,
             f"{param} must be a non-empty string of at most 200 characters.", param=param)
     return value  # type: ignore[return-value]
+
+
+def check_credit(customer_id: str, amount: int, funding_type: str,
+                  is_withdrawable: bool | None, metadata: dict[str, Any] | None,
+                  description: str | None, reference: str | None,
+                  ) -> tuple[bool, dict[str, Any]]:
+    """A credit's arguments checked, in the order errors are reported: whether the new
+    lot may be withdrawn, and the metadata to store."""
+    check_id(customer_id, "customer_id")
+    check_amount(amount)
+    check_funding_type(funding_type)
+    withdrawable = withdrawable_for(funding_type, is_withdrawable)
+    metadata = check_metadata(metadata)
+    check_text(description, "description")
+    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    return withdrawable, metadata
+
+
+def check_debit(customer_id: str, amount: int, metadata: dict[str, Any] | None,
+                 description: str | None, reference: str | None) -> dict[str, Any]:
+    """A debit's arguments checked; the metadata to store."""
+    check_id(customer_id, "customer_id")
+    check_amount(amount)
+    metadata = check_metadata(metadata)
+    check_text(description, "description")
+    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    return metadata

@@ -27,11 +27,11 @@ from billfold.ledger.accounts import (
 )
 from billfold.ledger.checks import (
     MAX_REFERENCE_LENGTH,
-    check_funding_type,
+    check_credit,
+    check_debit,
     check_id,
     check_metadata,
     check_text,
-    withdrawable_for,
 )
 from billfold.ledger.journal import event_payload, record, single_funding_type, store_legs
 from billfold.ledger.lots import create_lot, draw
@@ -55,13 +55,8 @@ def credit(conn: Connection, *, store_id: str, customer_id: str, program: str, a
            type: str = "credit", source_type: str = "manual",
            source_id: str | None = None) -> Transaction:
     """Add `amount` to the wallet as a new lot; the store's issuance account pays for it."""
-    check_id(customer_id, "customer_id")
-    check_amount(amount)
-    check_funding_type(funding_type)
-    withdrawable = withdrawable_for(funding_type, is_withdrawable)
-    metadata = check_metadata(metadata)
-    check_text(description, "description")
-    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    withdrawable, metadata = check_credit(customer_id, amount, funding_type, is_withdrawable,
+                                           metadata, description, reference)
     assert type in CREDIT_TYPES
     if expires_at is not None and expires_at <= now:
         raise InvalidRequest("expires_at must be in the future.", param="expires_at")
@@ -101,11 +96,7 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
           now: datetime, description: str | None = None, reference: str | None = None,
           metadata: dict[str, Any] | None = None) -> Transaction:
     """Spend `amount` from the wallet in spending order, or refuse with InsufficientFunds."""
-    check_id(customer_id, "customer_id")
-    check_amount(amount)
-    metadata = check_metadata(metadata)
-    check_text(description, "description")
-    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    metadata = check_debit(customer_id, amount, metadata, description, reference)
     if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
         return _debit_in_database(conn, store_id, customer_id, program, amount, now,
                                   description, reference, metadata)
@@ -148,13 +139,8 @@ def credit_call(*, store_id: str, customer_id: str, program: str, amount: int,
                 reference: str | None = None,
                 metadata: dict[str, Any] | None = None) -> DatabaseCall:
     """`credit` (type credit, source manual) as one call of billfold_credit_keyed."""
-    check_id(customer_id, "customer_id")
-    check_amount(amount)
-    check_funding_type(funding_type)
-    withdrawable = withdrawable_for(funding_type, is_withdrawable)
-    metadata = check_metadata(metadata)
-    check_text(description, "description")
-    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    withdrawable, metadata = check_credit(customer_id, amount, funding_type, is_withdrawable,
+                                           metadata, description, reference)
     if expires_at is not None and expires_at <= now:
         raise InvalidRequest("expires_at must be in the future.", param="expires_at")
     transaction_id, lot_id, wallet_id = new_id("txn"), new_id("lot"), new_id("wal")
@@ -172,11 +158,7 @@ def debit_call(*, store_id: str, customer_id: str, program: str, amount: int, no
                description: str | None = None, reference: str | None = None,
                metadata: dict[str, Any] | None = None) -> DatabaseCall:
     """`debit` as one call of billfold_debit_keyed."""
-    check_id(customer_id, "customer_id")
-    check_amount(amount)
-    metadata = check_metadata(metadata)
-    check_text(description, "description")
-    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    metadata = check_debit(customer_id, amount, metadata, description, reference)
     transaction_id = new_id("txn")
     template = _template(transaction_id, store_id, "debit", customer_id, program, amount, now,
                          description, reference, metadata)

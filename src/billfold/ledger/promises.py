@@ -25,11 +25,8 @@ from billfold.ledger.accounts import (
     store_account_id,
 )
 from billfold.ledger.checks import (
-    check_funding_type,
+    check_credit,
     check_id,
-    check_metadata,
-    check_text,
-    withdrawable_for,
 )
 from billfold.ledger.journal import event_payload, record
 from billfold.ledger.lots import create_lot
@@ -40,7 +37,6 @@ from billfold.ledger.models import (
     LotEntry,
     Promise,
 )
-from billfold.money import check_amount
 from billfold.store.tables import promises
 
 
@@ -51,12 +47,8 @@ def promise_credit(conn: Connection, *, store_id: str, customer_id: str, program
                    source_id: str | None = None, description: str | None = None,
                    metadata: dict[str, Any] | None = None) -> Promise:
     """Promise `amount` to the wallet: shown as pending, not spendable."""
-    check_id(customer_id, "customer_id")
-    check_amount(amount)
-    check_funding_type(funding_type)
-    withdrawable = withdrawable_for(funding_type, is_withdrawable)
-    metadata = check_metadata(metadata)
-    check_text(description, "description")
+    withdrawable, metadata = check_credit(customer_id, amount, funding_type, is_withdrawable,
+                                          metadata, description, None)
     if credit_expires_seconds is not None and (
             not isinstance(credit_expires_seconds, int) or credit_expires_seconds < 1):
         raise InvalidRequest("credit expiry must be a positive number of seconds.",
