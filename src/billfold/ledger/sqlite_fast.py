@@ -107,6 +107,17 @@ _INSERT_WALLET = (
     "last_seq, created_at) VALUES (?, ?, 'wallet', ?, ?, NULL, NULL, ?, ?, 0, 0, 0, 0, 0, 0, ?)")
 
 
+def _program_and_wallet(conn: Connection, db: Any, store_id: str, customer_id: str,
+                        program: str) -> Any:
+    """(unit, strategy, default expiry seconds) of the program, then (wallet id, unit)
+    of the customer's wallet there or Nones; NotFound if the program is not."""
+    found = db.execute(_PROGRAM_AND_WALLET, (customer_id, store_id, program)).fetchone()
+    if found is None:
+        get_program(conn, store_id, program)  # raises the Python path's NotFound
+        raise AssertionError("get_program found a program the join did not")
+    return found
+
+
 def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, amount: int,
           now: datetime, description: str | None, reference: str | None,
           metadata: dict[str, Any]) -> Transaction:
@@ -114,11 +125,8 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
     refuse with InsufficientFunds / NotFound before writing anything."""
     db = sqlite_connection(conn)
     at = sqlite_time(now)
-    found = db.execute(_PROGRAM_AND_WALLET, (customer_id, store_id, program)).fetchone()
-    if found is None:
-        get_program(conn, store_id, program)  # raises the Python path's NotFound
-        raise AssertionError("get_program found a program the join did not")
-    program_unit, strategy, default_seconds, wallet_id, unit = found
+    program_unit, strategy, default_seconds, wallet_id, unit = _program_and_wallet(
+        conn, db, store_id, customer_id, program)
     if wallet_id is None:
         wallet_to_spend_from(conn, store_id, customer_id,
                              Program(program, program_unit, strategy, default_seconds), amount)
@@ -163,11 +171,8 @@ def credit(conn: Connection, *, store_id: str, customer_id: str, program: str, a
     checked): a new lot, the customer and wallet created if new."""
     db = sqlite_connection(conn)
     at = sqlite_time(now)
-    found = db.execute(_PROGRAM_AND_WALLET, (customer_id, store_id, program)).fetchone()
-    if found is None:
-        get_program(conn, store_id, program)  # raises the Python path's NotFound
-        raise AssertionError("get_program found a program the join did not")
-    program_unit, _strategy, default_seconds, wallet_id, unit = found
+    program_unit, _strategy, default_seconds, wallet_id, unit = _program_and_wallet(
+        conn, db, store_id, customer_id, program)
     if expires_at is None and default_seconds:
         expires_at = now + timedelta(seconds=default_seconds)
     if wallet_id is None:
