@@ -208,6 +208,11 @@ class BackendRun:
 
     def measure_http(self) -> None:
         for workers in self.plan.http_workers:
+            if workers > 1 and self.backend == "sqlite":
+                self.notes.append(f"HTTP with {workers} workers skipped on SQLite: "
+                                  "`serve --workers` is for PostgreSQL.")
+                log(self.notes[-1])
+                continue
             if workers > 1 and not http.serve_supports_workers():
                 self.notes.append(f"HTTP with {workers} workers skipped: "
                                   "`billfold serve` has no --workers option yet.")
