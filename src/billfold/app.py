@@ -145,12 +145,7 @@ class Billfold:
             except (_Replay, IntegrityError):
                 continue
             except BillfoldError as refusal:
-                if refusal.type == "conflict" and refusal.code == "idempotency_conflict":
-                    raise
-                first = self._remember_refusal(store_id, key, operation, print_, refusal)
-                if first is not None:  # a concurrent duplicate committed first: its outcome
-                    return _replay(first, result_type)
-                raise
+                return self._refused(store_id, key, operation, print_, refusal, result_type)
             if not replayed:
                 return value  # type: ignore[no-any-return]
             return _replay(value, result_type)
@@ -169,22 +164,29 @@ class Billfold:
                 template = codec.encode(call.template) if key is not None else None
                 reply = calls.call_function(self.engine, call.sql,
                                             (key, operation, print_, template, *call.args))
-                if "replay" in reply:
-                    assert key is not None and print_ is not None
-                    return _replay(idempotency.check_record(reply["replay"], operation, print_),
-                                   result_type)
-                return call.finish(reply)  # type: ignore[return-value]
+                if "replay" not in reply:
+                    return call.finish(reply)  # type: ignore[return-value]
             except calls.Retry:
                 continue
             except BillfoldError as refusal:
-                if key is None or print_ is None or (
-                        refusal.type == "conflict" and refusal.code == "idempotency_conflict"):
+                if key is None or print_ is None:
                     raise
-                first = self._remember_refusal(store_id, key, operation, print_, refusal)
-                if first is not None:
-                    return _replay(first, result_type)
-                raise
+                return self._refused(store_id, key, operation, print_, refusal, result_type)
+            assert key is not None and print_ is not None
+            return _replay(idempotency.check_record(reply["replay"], operation, print_),
+                           result_type)
         raise AssertionError("the database call kept losing races")
+
+    def _refused(self, store_id: str, key: str, operation: str, print_: str,
+                 refusal: BillfoldError, result_type: type[T]) -> T:
+        """A keyed request was refused: remember the refusal and raise it, or return (or
+        raise) what a concurrent duplicate that committed first stored."""
+        if refusal.type == "conflict" and refusal.code == "idempotency_conflict":
+            raise refusal
+        first = self._remember_refusal(store_id, key, operation, print_, refusal)
+        if first is not None:
+            return _replay(first, result_type)
+        raise refusal
 
     def _remember_refusal(self, store_id: str, key: str, operation: str, print_: str,
                           refusal: BillfoldError) -> idempotency.Record | None:
