@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from billfold.app import Billfold, StoreWallets
 from billfold.clock import FrozenClock
@@ -22,6 +24,8 @@ from tests.conftest import _empty_postgres_database
 from tests.helpers import assert_books_balance, snapshot
 from tests.ledger.test_concurrency import _race
 
+# Microseconds, so stored results show both paths encode datetimes alike.
+_START = datetime(2026, 1, 1, 8, 30, 0, 250_000, tzinfo=UTC)
 _ID = re.compile(r"^(txn|lot|wal|evt|hold|sto|prm|chk)_[0-9a-z]{26}$")
 
 
@@ -155,7 +159,7 @@ def _run(url: str, use_functions: bool, monkeypatch: pytest.MonkeyPatch) -> tupl
     monkeypatch.setattr(movements, "USE_DATABASE_FUNCTIONS", use_functions)
     for module in (accounts, movements):  # the same store accounts in both runs
         monkeypatch.setattr(module, "bucket_of", lambda wallet_id: 0)
-    clock = FrozenClock()
+    clock = FrozenClock(_START)
     with Billfold(_empty_postgres_database(url), clock=clock) as bf:
         outcomes = _scenario(bf, clock)
         assert_books_balance(bf)
@@ -226,3 +230,14 @@ def test_identical_keyed_holds_at_once_hold_once(shop: StoreWallets) -> None:
     balance = shop.balance("alice")
     assert (balance.available, balance.held) == (300, 700)
     assert_books_balance(shop._bf)
+
+
+def test_datetimes_are_stored_as_python_encodes_them(postgres_test_url: str) -> None:
+    """A replayed capture or release decodes what the function stored (codec.encode)."""
+    moments = [datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 7, 9, 3, 4, 5, 6, tzinfo=UTC),
+               datetime(1999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)]
+    with Billfold(_empty_postgres_database(postgres_test_url)) as bf, bf.begin() as conn:
+        for moment in moments:
+            stored = conn.execute(text("SELECT billfold_isoformat(:moment)"),
+                                  {"moment": moment}).scalar_one()
+            assert stored == moment.isoformat()
