@@ -28,7 +28,16 @@ from billfold.commerce import checkout, offers, order_records, orders, refunds, 
 from billfold.commerce import settings as store_settings
 from billfold.durations import resolve_expiry
 from billfold.errors import BillfoldError
-from billfold.ledger import bulk, expiry, holds, lot_admin, movements, promises, queries
+from billfold.ledger import (
+    bulk,
+    expiry,
+    hold_calls,
+    holds,
+    lot_admin,
+    movements,
+    promises,
+    queries,
+)
 from billfold.ledger.models import (
     Balance,
     Hold,
@@ -449,7 +458,12 @@ class StoreWallets:
                 amount=amount, now=now,
                 expires_at=resolve_expiry(now, expires_in=expires_in, expires_at=expires_at),
                 reference=reference, metadata=metadata),
-            Hold, idempotency_key)
+            Hold, idempotency_key,
+            database_call=lambda now: hold_calls.hold_call(
+                store_id=self.store_id, customer_id=customer_id, program=program,
+                amount=amount, now=now,
+                expires_at=resolve_expiry(now, expires_in=expires_in, expires_at=expires_at),
+                reference=reference, metadata=metadata))
 
     def capture(self, hold_id: str, *, amount: int | None = None,
                 description: str | None = None, idempotency_key: str | None = None) -> Hold:
@@ -459,14 +473,19 @@ class StoreWallets:
             lambda conn, now: holds.capture_hold(conn, store_id=self.store_id, hold_id=hold_id,
                                                  now=now, amount=amount,
                                                  description=description),
-            Hold, idempotency_key)
+            Hold, idempotency_key,
+            database_call=lambda now: hold_calls.capture_call(
+                store_id=self.store_id, hold_id=hold_id, now=now, amount=amount,
+                description=description))
 
     def release(self, hold_id: str, *, idempotency_key: str | None = None) -> Hold:
         return self._bf.mutate(
             self.store_id, "release", {"hold_id": hold_id},
             lambda conn, now: holds.release_hold(conn, store_id=self.store_id,
                                                  hold_id=hold_id, now=now),
-            Hold, idempotency_key)
+            Hold, idempotency_key,
+            database_call=lambda now: hold_calls.release_call(store_id=self.store_id,
+                                                              hold_id=hold_id, now=now))
 
     def get_hold(self, hold_id: str) -> Hold:
         return self._read(lambda c: holds.get_hold(c, self.store_id, hold_id))

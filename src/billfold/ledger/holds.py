@@ -9,6 +9,7 @@ passed its expiry while held expires at the moment it is let go.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -16,6 +17,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from billfold import outbox
 from billfold.errors import Conflict, InvalidRequest, NotFound
 from billfold.ids import new_id
+from billfold.ledger import movements
 from billfold.ledger.accounts import (
     Leg,
     get_program,
@@ -47,6 +49,10 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
                now: datetime, expires_at: datetime | None = None, reference: str | None = None,
                metadata: dict[str, Any] | None = None) -> Hold:
     """Reserve `amount` of available credit until `expires_at` (default 30 minutes)."""
+    if _in_database(conn):
+        return _calls().place_hold_in_transaction(
+            conn, store_id=store_id, customer_id=customer_id, program=program, amount=amount,
+            now=now, expires_at=expires_at, reference=reference, metadata=metadata)
     check_id(customer_id, "customer_id")
     check_amount(amount)
     check_text(reference, "reference", MAX_REFERENCE_LENGTH)
@@ -81,6 +87,10 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
 def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime,
                  amount: int | None = None, description: str | None = None) -> Hold:
     """Spend `amount` (default all) of an open hold and let go of the rest."""
+    if _in_database(conn):
+        return _calls().capture_hold_in_transaction(
+            conn, store_id=store_id, hold_id=hold_id, now=now, amount=amount,
+            description=description)
     check_text(description, "description")
     wallet, hold = _lock_open_hold(conn, store_id, hold_id, now)
     amount = hold.amount if amount is None else check_amount(amount)
@@ -111,6 +121,9 @@ def release_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
                  status: str = HOLD_RELEASED) -> Hold:
     """Let go of an open hold, even one past its time that the sweep has not reached;
     `status` is 'expired' when the timeout does it."""
+    if _in_database(conn):
+        return _calls().release_hold_in_transaction(conn, store_id=store_id, hold_id=hold_id,
+                                                    now=now, status=status)
     assert status in (HOLD_RELEASED, HOLD_EXPIRED)
     wallet, hold = _lock_open_hold(conn, store_id, hold_id, now, allow_expired=True)
     held_lots = _held_lots(conn, store_id, hold.transaction_id, now)
@@ -225,3 +238,16 @@ def _hold_payload(hold: Hold) -> dict[str, Any]:
             "customer_id": hold.customer_id, "program": hold.program, "unit": hold.unit,
             "amount": hold.amount, "captured_amount": hold.captured_amount,
             "reference": hold.reference}
+
+
+def _in_database(conn: Connection) -> bool:
+    """Whether this hold movement is one PostgreSQL function call (ledger/hold_calls.py);
+    tests switch `movements.USE_DATABASE_FUNCTIONS` off to compare with the code above."""
+    return movements.USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql"
+
+
+def _calls() -> ModuleType:
+    """ledger/hold_calls.py, imported late: it builds on this module."""
+    from billfold.ledger import hold_calls
+
+    return hold_calls

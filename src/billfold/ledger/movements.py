@@ -123,14 +123,15 @@ class DatabaseCall:
     """A movement as one PostgreSQL function call, run as its own transaction.
 
     `sql` takes (idempotency key, operation, fingerprint, encoded template) then
-    `args`; the template is the transaction as known before the call, and
-    `finish` turns the function's reply into the Transaction or the refusal.
+    `args`; the template is the result (a Transaction, a Hold) as known before the
+    call, or None when the function builds all of it, and `finish` turns the
+    function's reply into the result or the refusal.
     """
 
     sql: str
     args: tuple[Any, ...]
-    template: Transaction
-    finish: Callable[[dict[str, Any]], Transaction]
+    template: Any
+    finish: Callable[[dict[str, Any]], Any]
 
 
 def credit_call(*, store_id: str, customer_id: str, program: str, amount: int,
