@@ -118,6 +118,16 @@ class Billfold:
                     raise
         raise AssertionError("unreachable")
 
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """A read whose statements each stand alone: one statement, or lookups of rows
+        that never change once written. On PostgreSQL it runs without BEGIN and
+        COMMIT (autocommit: each statement reads its own snapshot), a round trip per
+        statement; elsewhere it is `run(work, read_only=True)`."""
+        if self.engine.dialect.name != "postgresql":
+            return self.run(work, read_only=True)
+        with self.engine.connect() as conn:
+            return work(conn.execution_options(isolation_level="AUTOCOMMIT"))
+
     def mutate(self, store_id: str, operation: str, request: dict[str, Any],
                work: Callable[[Connection, datetime], T], result_type: type[T],
                idempotency_key: str | None, *,
@@ -488,7 +498,7 @@ class StoreWallets:
                                                               hold_id=hold_id, now=now))
 
     def get_hold(self, hold_id: str) -> Hold:
-        return self._read(lambda c: holds.get_hold(c, self.store_id, hold_id))
+        return self._bf.read(lambda c: holds.get_hold(c, self.store_id, hold_id))
 
     # -- lot administration -------------------------------------------------------------
 
@@ -530,30 +540,31 @@ class StoreWallets:
     # -- reads --------------------------------------------------------------------------
 
     def balance(self, customer_id: str, program: str = "main") -> Balance:
-        return self._read(lambda c: queries.balance(c, self.store_id, customer_id, program,
-                                                    self.now))
+        return self._bf.read(lambda c: queries.balance(c, self.store_id, customer_id, program,
+                                                       self.now))
 
     def lots(self, customer_id: str, program: str = "main", *, status: str | None = None,
              limit: int = queries.DEFAULT_PAGE_SIZE,
              starting_after: str | None = None) -> Page[Lot]:
-        return self._read(lambda c: queries.list_lots(
+        return self._bf.read(lambda c: queries.list_lots(
             c, self.store_id, customer_id, program, self.now, status=status, limit=limit,
             starting_after=starting_after))
 
     def history(self, customer_id: str, program: str = "main", *,
                 limit: int = queries.DEFAULT_PAGE_SIZE,
                 starting_after: str | None = None) -> Page[Transaction]:
-        return self._read(lambda c: queries.history(c, self.store_id, customer_id, program,
-                                                    limit=limit, starting_after=starting_after))
+        return self._bf.read(lambda c: queries.history(
+            c, self.store_id, customer_id, program, limit=limit, starting_after=starting_after))
 
     def transaction(self, transaction_id: str) -> Transaction:
-        return self._read(lambda c: queries.get_transaction(c, self.store_id, transaction_id))
+        return self._bf.read(
+            lambda c: queries.get_transaction(c, self.store_id, transaction_id))
 
     def lot(self, lot_id: str) -> Lot:
-        return self._read(lambda c: queries.get_lot(c, self.store_id, lot_id, self.now))
+        return self._bf.read(lambda c: queries.get_lot(c, self.store_id, lot_id, self.now))
 
     def lot_usage(self, lot_id: str) -> tuple[LotUsage, ...]:
-        return self._read(lambda c: queries.lot_usage(c, self.store_id, lot_id))
+        return self._bf.read(lambda c: queries.lot_usage(c, self.store_id, lot_id))
 
     def _read(self, work: Callable[[Connection], T]) -> T:
         return self._bf.run(work, read_only=True)

@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from billfold.errors import Conflict, NotFound, require
+from billfold.errors import Conflict, require
 from billfold.ledger import queries
+from billfold.ledger.accounts import customer_not_found
 from billfold.ledger.checks import check_id, check_metadata
 from billfold.ledger.models import Balance
 from billfold.store.sql import insert_if_absent
@@ -87,8 +88,7 @@ def get_customer(conn: Connection, store_id: str, customer_id: str) -> Customer:
     check_id(customer_id, "customer_id")
     found = _find(conn, store_id, customer_id)
     if found is None:
-        raise NotFound(f"No customer {customer_id!r} in this store.",
-                       code="customer_not_found", param="customer_id")
+        raise customer_not_found(customer_id)
     return found
 
 

@@ -102,6 +102,11 @@ def program_not_found(name: str) -> NotFound:
                     param="program")
 
 
+def customer_not_found(customer_id: str) -> NotFound:
+    return NotFound(f"No customer {customer_id!r} in this store.", code="customer_not_found",
+                    param="customer_id")
+
+
 def customer_exists(conn: Connection, store_id: str, customer_id: str) -> bool:
     return conn.execute(
         select(customers.c.customer_id)
@@ -278,8 +283,7 @@ def wallet_to_spend_from(conn: Connection, store_id: str, customer_id: str, prog
     if wallet is not None:
         return wallet
     if not customer_exists(conn, store_id, customer_id):
-        raise NotFound(f"No customer {customer_id!r} in this store.",
-                       code="customer_not_found", param="customer_id")
+        raise customer_not_found(customer_id)
     raise InsufficientFunds(f"The wallet has 0 {program.unit} available, "
                             f"{amount} {program.unit} needed.", param="amount")
 

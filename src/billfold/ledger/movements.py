@@ -17,6 +17,7 @@ from billfold.ledger.accounts import (
     Leg,
     bucket_of,
     customer_exists,
+    customer_not_found,
     ensure_wallet_exists,
     get_program,
     lock_wallet_by_id,
@@ -187,8 +188,7 @@ def _refuse(result: dict[str, Any], customer_id: str, program: str, amount: int)
     if error == "program_not_found":
         raise program_not_found(program)
     if error == "customer_not_found":
-        raise NotFound(f"No customer {customer_id!r} in this store.",
-                       code="customer_not_found", param="customer_id")
+        raise customer_not_found(customer_id)
     if error == "insufficient_funds":
         unit = result["unit"]
         raise InsufficientFunds(f"The wallet has {result['available']} {unit} available, "

@@ -10,10 +10,15 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, and_, bindparam, case, exists, select, true
 
 from billfold.errors import InvalidRequest, NotFound, require
-from billfold.ledger.accounts import customer_exists, get_program
+from billfold.ledger.accounts import (
+    customer_exists,
+    customer_not_found,
+    get_program,
+    program_not_found,
+)
 from billfold.ledger.checks import check_id
 from billfold.ledger.lots import lot_from_row
 from billfold.ledger.models import (
@@ -29,7 +34,15 @@ from billfold.ledger.models import (
     Page,
     Transaction,
 )
-from billfold.store.tables import accounts, lot_entries, lots, postings, transactions
+from billfold.store.tables import (
+    accounts,
+    customers,
+    lot_entries,
+    lots,
+    postings,
+    programs,
+    transactions,
+)
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -38,21 +51,28 @@ LOT_FILTERS = ("active", "expired", "spent")
 
 def balance(conn: Connection, store_id: str, customer_id: str, program: str,
             now: datetime) -> Balance:
-    """The wallet's figures at `now`; zeros for a known customer with no wallet yet."""
+    """The wallet's figures at `now`; zeros for a known customer with no wallet yet.
+
+    One statement (program, wallet and live lots), so it reads one snapshot even
+    outside a transaction: `Billfold.read` runs it in one round trip."""
     check_id(customer_id, "customer_id")
-    prog = get_program(conn, store_id, program)
-    wallet = _wallet_row(conn, store_id, customer_id, program)
-    if wallet is None:
-        return Balance(None, customer_id, program, prog.unit, 0, 0, 0, 0, {}, None)
+    rows = conn.execute(_BALANCE, {"b_store_id": store_id, "b_customer_id": customer_id,
+                                   "b_program": program}).all()
+    if not rows:
+        raise program_not_found(program)
+    first = rows[0]
+    if first.account_id is None:
+        if not first.customer_known:
+            raise customer_not_found(customer_id)
+        return Balance(None, customer_id, program, first.program_unit, 0, 0, 0, 0, {}, None)
     by_type: dict[str, int] = defaultdict(int)
     expired_free = 0
     soonest: datetime | None = None
     soonest_amount = 0
-    for funding_type, expires_at, free in conn.execute(
-        select(lots.c.funding_type, lots.c.expires_at, lots.c.remaining - lots.c.held)
-        .where(lots.c.store_id == store_id, lots.c.wallet_id == wallet.account_id,
-               lots.c.status == LOT_ACTIVE, lots.c.remaining > lots.c.held)
-    ):
+    for row in rows:
+        if row.funding_type is None:
+            continue  # the wallet has no live lot (the outer join's one empty row)
+        funding_type, expires_at, free = row.funding_type, row.expires_at, row.free
         if expires_at is not None and expires_at <= now:
             expired_free += free
             continue
@@ -61,12 +81,12 @@ def balance(conn: Connection, store_id: str, customer_id: str, program: str,
             soonest, soonest_amount = expires_at, free
         elif expires_at is not None and expires_at == soonest:
             soonest_amount += free
-    available = wallet.balance - wallet.held - expired_free
+    available = first.balance - first.held - expired_free
     assert available == sum(by_type.values()), "wallet counters disagree with its lots"
     return Balance(
-        wallet_id=wallet.account_id, customer_id=customer_id, program=program,
-        unit=wallet.unit, available=available, held=wallet.held, pending=wallet.pending,
-        total=available + wallet.held, by_funding_type=dict(sorted(by_type.items())),
+        wallet_id=first.account_id, customer_id=customer_id, program=program,
+        unit=first.unit, available=available, held=first.held, pending=first.pending,
+        total=available + first.held, by_funding_type=dict(sorted(by_type.items())),
         next_expiry=None if soonest is None else NextExpiry(soonest_amount, soonest))
 
 
@@ -103,22 +123,19 @@ def list_lots(conn: Connection, store_id: str, customer_id: str, program: str, n
 def history(conn: Connection, store_id: str, customer_id: str, program: str, *,
             limit: int = DEFAULT_PAGE_SIZE, starting_after: str | None = None,
             ) -> Page[Transaction]:
-    """The wallet's transactions, newest first; the cursor is the wallet posting's seq."""
+    """The wallet's transactions, newest first; the cursor is the wallet posting's seq.
+
+    Two statements over rows that never change once written (the page, then its lot
+    entries), so `Billfold.read` may run them outside a transaction."""
     limit = _check_limit(limit)
-    wallet = _wallet_row(conn, store_id, customer_id, program)
-    if wallet is None:
-        get_program(conn, store_id, program)
+    before = _NO_CURSOR if starting_after is None else _parse_cursor(starting_after)
+    rows = conn.execute(_HISTORY_PAGE, {
+        "b_store_id": store_id, "b_customer_id": customer_id, "b_program": program,
+        "b_before": before, "b_limit": limit + 1}).all()
+    if not rows:  # no wallet, or nothing before the cursor: the errors say which
+        if _wallet_row(conn, store_id, customer_id, program) is None:
+            get_program(conn, store_id, program)
         return Page((), False, None)
-    query = (
-        select(postings.c.seq, postings.c.balance_after.label("posting_balance_after"),
-               postings.c.held_after.label("posting_held_after"), transactions)
-        .join(transactions, (transactions.c.store_id == postings.c.store_id)
-              & (transactions.c.transaction_id == postings.c.transaction_id))
-        .where(postings.c.store_id == store_id, postings.c.account_id == wallet.account_id)
-    )
-    if starting_after is not None:
-        query = query.where(postings.c.seq < _parse_cursor(starting_after))
-    rows = conn.execute(query.order_by(postings.c.seq.desc()).limit(limit + 1)).all()
     page = rows[:limit]
     entries = _entries_for(conn, store_id, [row.transaction_id for row in page])
     items = tuple(_transaction(row, entries.get(row.transaction_id, ()),
@@ -174,8 +191,7 @@ def _wallet_row(conn: Connection, store_id: str, customer_id: str,
         accounts.c.store_id == store_id, accounts.c.customer_id == customer_id,
         accounts.c.program == program)).one_or_none()
     if row is None and not customer_exists(conn, store_id, customer_id):
-        raise NotFound(f"No customer {customer_id!r} in this store.",
-                       code="customer_not_found", param="customer_id")
+        raise customer_not_found(customer_id)
     return row
 
 
@@ -184,15 +200,8 @@ def _entries_for(conn: Connection, store_id: str,
     if not transaction_ids:
         return {}
     grouped: dict[str, list[LotEntry]] = defaultdict(list)
-    for row in conn.execute(
-        select(lot_entries.c.transaction_id, lot_entries.c.lot_id, lots.c.funding_type,
-               lot_entries.c.amount, lot_entries.c.held_delta)
-        .join(lots, (lots.c.store_id == lot_entries.c.store_id)
-              & (lots.c.lot_id == lot_entries.c.lot_id))
-        .where(lot_entries.c.store_id == store_id,
-               lot_entries.c.transaction_id.in_(transaction_ids))
-        .order_by(lot_entries.c.transaction_id, lot_entries.c.position)
-    ):
+    for row in conn.execute(_ENTRIES, {"b_store_id": store_id,
+                                       "b_transaction_ids": transaction_ids}):
         grouped[row.transaction_id].append(LotEntry(row.lot_id, row.funding_type, row.amount,
                                                     row.held_delta))
     return {key: tuple(value) for key, value in grouped.items()}
@@ -224,3 +233,55 @@ def _parse_cursor(cursor: str) -> int:
     require(isinstance(cursor, str) and cursor.isdigit() and len(cursor) < 19,
             "starting_after is not a cursor this list gave out.", param="starting_after")
     return int(cursor)
+
+
+# Hot statements, built once (see ledger/accounts.py).
+_WALLET = accounts.alias("wallet")
+_BALANCE = (
+    select(programs.c.unit.label("program_unit"), _WALLET.c.account_id, _WALLET.c.unit,
+           _WALLET.c.balance, _WALLET.c.held, _WALLET.c.pending,
+           # Only asked when there is no wallet: is the customer known at all?
+           case((_WALLET.c.account_id.is_(None), exists().where(
+               customers.c.store_id == programs.c.store_id,
+               customers.c.customer_id == bindparam("b_customer_id"))),
+                else_=true()).label("customer_known"),
+           lots.c.funding_type, lots.c.expires_at, (lots.c.remaining - lots.c.held).label("free"))
+    .select_from(
+        programs
+        .outerjoin(_WALLET, and_(_WALLET.c.store_id == programs.c.store_id,
+                                 _WALLET.c.customer_id == bindparam("b_customer_id"),
+                                 _WALLET.c.program == programs.c.name))
+        .outerjoin(lots, and_(lots.c.store_id == _WALLET.c.store_id,
+                              lots.c.wallet_id == _WALLET.c.account_id,
+                              lots.c.status == LOT_ACTIVE, lots.c.remaining > lots.c.held)))
+    .where(programs.c.store_id == bindparam("b_store_id"),
+           programs.c.name == bindparam("b_program"))
+)
+# The wallet's id as a scalar subquery: the database finds it once, then walks the
+# postings' primary key backwards from the cursor (never sorts the wallet's history).
+_WALLET_ID = (select(accounts.c.account_id)
+              .where(accounts.c.store_id == bindparam("b_store_id"),
+                     accounts.c.customer_id == bindparam("b_customer_id"),
+                     accounts.c.program == bindparam("b_program"))
+              .scalar_subquery())
+_NO_CURSOR = 2**63 - 1
+_HISTORY_PAGE = (
+    select(postings.c.seq, postings.c.balance_after.label("posting_balance_after"),
+           postings.c.held_after.label("posting_held_after"), transactions)
+    .join(transactions, (transactions.c.store_id == postings.c.store_id)
+          & (transactions.c.transaction_id == postings.c.transaction_id))
+    .where(postings.c.store_id == bindparam("b_store_id"),
+           postings.c.account_id == _WALLET_ID,
+           postings.c.seq < bindparam("b_before"))
+    .order_by(postings.c.seq.desc())
+    .limit(bindparam("b_limit"))
+)
+_ENTRIES = (
+    select(lot_entries.c.transaction_id, lot_entries.c.lot_id, lots.c.funding_type,
+           lot_entries.c.amount, lot_entries.c.held_delta)
+    .join(lots, (lots.c.store_id == lot_entries.c.store_id)
+          & (lots.c.lot_id == lot_entries.c.lot_id))
+    .where(lot_entries.c.store_id == bindparam("b_store_id"),
+           lot_entries.c.transaction_id.in_(bindparam("b_transaction_ids", expanding=True)))
+    .order_by(lot_entries.c.transaction_id, lot_entries.c.position)
+)
