@@ -53,3 +53,43 @@ def test_hold_functions_migration_downgrades_and_upgrades(postgres_test_url: str
         assert shop.release(second.id).status == "released"
         assert shop.balance("ann", "main").available == 800
         assert_books_balance(bf)
+
+
+def _index_names(bf: Billfold, table: str) -> set[str]:
+    from sqlalchemy import inspect
+
+    return {index["name"] for index in inspect(bf.engine).get_indexes(table)}
+
+
+def _reversal_plan(bf: Billfold) -> str:
+    """How the database finds the reversals of a transaction (sequential scans off, so
+    a tiny table does not hide whether the index can serve the lookup)."""
+    query = ("SELECT transaction_id FROM transactions "
+             "WHERE store_id = 's' AND reverses_transaction_id = 't'")
+    with bf.engine.connect() as conn:
+        if bf.engine.dialect.name == "sqlite":
+            return " ".join(str(row[-1]) for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + query))
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        return " ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + query))
+
+
+def test_partial_indexes_migration_downgrades_and_upgrades(database_url: str) -> None:
+    with Billfold(database_url) as bf:
+        shop = bf.store(bf.create_store("Indexes", currency="SAR").id)
+        spent = shop.credit("ann", "main", 1000, funding_type="cash")
+        assert {"ix_transactions_reversals"} <= _index_names(bf, "transactions")
+        assert {"ix_outbox_events_unpublished"} <= _index_names(bf, "outbox_events")
+        assert "ix_transactions_reversals" in _reversal_plan(bf)
+        command.downgrade(alembic_config(bf.engine), "0008")
+        assert "ix_transactions_store_id_reverses_transaction_id" in _index_names(
+            bf, "transactions")
+        assert "ix_outbox_events_store_id_published_at" in _index_names(bf, "outbox_events")
+        assert "ix_transactions_reversals" not in _index_names(bf, "transactions")
+        upgrade(bf.engine)
+        assert "ix_transactions_reversals" in _reversal_plan(bf)
+        reversal = shop.reverse(spent.id, amount=400)
+        assert reversal.reverses_transaction_id == spent.id
+        assert shop.reverse(spent.id).amount == 600  # the rest: found its earlier reversal
+        assert shop.balance("ann", "main").available == 0
+        assert_books_balance(bf)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from billfold.store.types import Json, UtcDateTime
@@ -134,7 +135,10 @@ transactions = Table(
     Column("lot_id", ID),
     Column("created_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("store_id", "transaction_id"),
-    Index(None, "store_id", "reverses_transaction_id"),
+    # Only reversals name the transaction they reverse (migration 0009).
+    Index("ix_transactions_reversals", "store_id", "reverses_transaction_id",
+          postgresql_where=text("reverses_transaction_id IS NOT NULL"),
+          sqlite_where=text("reverses_transaction_id IS NOT NULL")),
     Index(None, "store_id", "created_at"),
 )
 
@@ -271,7 +275,10 @@ outbox_events = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("published_at", UtcDateTime),
     PrimaryKeyConstraint("store_id", "event_id"),
-    Index(None, "store_id", "published_at"),
+    # The delivery backlog only (migration 0009).
+    Index("ix_outbox_events_unpublished", "store_id", "event_id",
+          postgresql_where=text("published_at IS NULL"),
+          sqlite_where=text("published_at IS NULL")),
 )
 
 
