@@ -32,6 +32,7 @@ from bench.load import Fleet, PointResult, percentile, split
 CONCURRENCIES = (1, 8, 32)
 LIBRARY_OPS = ("credit", "debit", "hold_capture", "balance", "history")
 CONSUMING_OPS = ("debit", "hold_capture")
+LARGE_LEDGER_CONCURRENCY = 8
 FILLER_POSTINGS = 1_000_000
 PGBENCH_SCALES = {"hot": 1, "spread": 10}
 UNIT = "SAR"
@@ -59,7 +60,8 @@ class Plan:
     def make(cls, quick: bool) -> Plan:
         if quick:
             return cls(True, 1.5, 100, {1: 400, 8: 600, 32: 800}, 500, 200,
-                       (1_000, 100_000), 150, (1,), http_backends=("postgres",))
+                       (1_000, 100_000), 150, (1,), growth_store_postings=300_000,
+                       http_backends=("postgres",))
         return cls(False, 10.0, 1_000, {1: 2_000, 8: 3_000, 32: 3_000}, 100_000, 20_000,
                    (1_000, 100_000, 1_000_000), 500, (1, 2),
                    growth_store_postings=10_000_000)
@@ -99,10 +101,13 @@ class BackendRun:
         self.grant_store = billfold.create_store("Bench grant", currency=UNIT).id
         self.expiry_store = billfold.create_store("Bench expiry", currency=UNIT).id
         self.growth_store = billfold.create_store("Bench growth", currency=UNIT).id
+        large = (plan.wallets_per_point[LARGE_LEDGER_CONCURRENCY]
+                 if self._fills_growth_store() else 0)
         names = [f"cus-{n:06d}" for n in range(
             plan.read_wallets + len(CONSUMING_OPS) * (1 + len(plan.http_workers))
-            * sum(plan.wallets_per_point.values()))]
+            * sum(plan.wallets_per_point.values()) + large)]
         self._pools["read"], rest = names[:plan.read_wallets], names[plan.read_wallets:]
+        self._pools["large_ledger"], rest = rest[:large], rest[large:]
         for path in ["library", *[f"http{n}" for n in plan.http_workers]]:
             for op in CONSUMING_OPS:
                 for concurrency, count in plan.wallets_per_point.items():
@@ -126,14 +131,31 @@ class BackendRun:
                               "seconds": round(time.perf_counter() - started, 2)}
         log(f"{self.backend}: seeded {wallets} wallets, {lots} lots in "
             f"{time.perf_counter() - started:.1f}s")
+        self._analyze(billfold)
+        billfold.close()
+
+    def _fills_growth_store(self) -> bool:
+        return self.backend == "postgres" and self.plan.growth_store_postings > 0
+
+    def seed_growth(self) -> None:
+        """The growth wallets' long histories (and, full run on PostgreSQL, the store
+        filled to 10^7 postings) — after the throughput rows, which therefore measure
+        the seeded shop, not a database that no longer fits in shared_buffers; one
+        extra row (`measure_large_ledger`) measures the debit again after the fill."""
+        from billfold.app import Billfold
+
+        plan = self.plan
+        billfold = Billfold(self.url, migrate=False)
+        now = billfold.clock.now()
         started = time.perf_counter()
         histories = [(f"growth-{postings}", postings) for postings in plan.growth_postings]
-        if self.backend == "postgres" and plan.growth_store_postings:
+        if self._fills_growth_store():
             # Fill the growth store up to its total with wallets of 10^6 postings (each
             # pair of a wallet's postings also posts twice to the store's accounts).
-            left = plan.growth_store_postings - 2 * sum(plan.growth_postings)
-            histories += [(f"filler-{n}", FILLER_POSTINGS)
-                          for n in range(max(0, -(-left // (2 * FILLER_POSTINGS))))]
+            left = max(0, plan.growth_store_postings - 2 * sum(plan.growth_postings))
+            filler = min(FILLER_POSTINGS, left // 2)
+            histories += [(f"filler-{n}", filler)
+                          for n in range(-(-left // (2 * filler)) if filler else 0)]
         write = (seed.seed_history_in_postgres if self.backend == "postgres"
                  else seed.seed_history)
         for customer_id, postings in histories:
@@ -283,6 +305,25 @@ class BackendRun:
             f"{expiry['lots_per_s']:.0f} lots/s, peak +{expiry['peak_mib_over_baseline']:.1f} MiB")
         self.extra["bulk"] = {"grant": grant, "expiry": expiry}
 
+    def measure_large_ledger(self) -> None:
+        """Full run on PostgreSQL: the library debit at LARGE_LEDGER_CONCURRENCY clients
+        again, now that the database holds the 10^7-posting store (compared with the
+        same pgbench figure as the first measurement)."""
+        if not self._fills_growth_store():
+            return
+        from billfold.app import Billfold
+
+        url, store_id = self.url, self.store_id
+
+        def make() -> LibraryClient:
+            return LibraryClient(Billfold(url, migrate=False), store_id, owns_billfold=True)
+
+        with Fleet("process", LARGE_LEDGER_CONCURRENCY, make) as fleet:
+            name = f"{self.prefix}_library_large_ledger_debit_c{LARGE_LEDGER_CONCURRENCY}"
+            self._record(fleet.run(name, "debit", split(self._pools["large_ledger"],
+                                                        LARGE_LEDGER_CONCURRENCY),
+                                   self.plan.duration_seconds))
+
     def measure_growth(self) -> None:
         from billfold.app import Billfold
 
@@ -340,7 +381,9 @@ def run_backend(backend: str, plan: Plan, *, with_http: bool = True) -> BackendR
             if with_http and backend in plan.http_backends:
                 run.measure_http()
             run.measure_bulk()
+            run.seed_growth()
             run.measure_growth()
+            run.measure_large_ledger()
             run.verify()
             run.extra["seconds"] = round(time.perf_counter() - started, 1)
             return run
