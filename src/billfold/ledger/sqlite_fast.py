@@ -55,15 +55,15 @@ _DRAW = {
                                   "created_at ASC, lot_id ASC LIMIT ?",
     "oldest_first": _DRAW_WHERE + "created_at ASC, lot_id ASC LIMIT ?",
 }
-# Move a lot's remaining by ?1 and held by ?2; a lot drawn down to nothing (nothing
-# held either) is spent (lots.apply_entries). SET expressions see the row before.
-_DRAINED = (f"?1 < 0 AND remaining + ?1 = 0 AND held + ?2 = 0 "
-            f"AND status = '{LOT_ACTIVE}'")
-_MOVE_LOT = (
-    f"UPDATE lots SET remaining = remaining + ?1, held = held + ?2, "
-    f"status = CASE WHEN {_DRAINED} THEN '{LOT_SPENT}' ELSE status END, "
-    f"closed_at = CASE WHEN {_DRAINED} THEN ?3 ELSE closed_at END "
-    f"WHERE store_id = ?4 AND lot_id = ?5")
+# Lot moves as lots.apply_entries makes them: remaining and held first, then a lot
+# drawn down to nothing (nothing held either) is spent. Two statements, not one with
+# CASE: setting `status` to itself would still rewrite both of its index entries
+# (two more pages in the commit for every lot moved).
+_MOVE_LOT = ("UPDATE lots SET remaining = remaining + ?, held = held + ? "
+             "WHERE store_id = ? AND lot_id = ?")
+_MARK_SPENT = (
+    f"UPDATE lots SET status = '{LOT_SPENT}', closed_at = ? WHERE store_id = ? AND lot_id = ? "
+    f"AND remaining = 0 AND held = 0 AND status = '{LOT_ACTIVE}'")
 _INSERT_LOT = (
     "INSERT INTO lots (store_id, lot_id, wallet_id, unit, amount, remaining, held, "
     "funding_type, is_withdrawable, expires_at, status, source_type, source_id, description, "
@@ -253,13 +253,15 @@ def draw_lots(db: sqlite3.Connection, store_id: str, wallet_id: str, amount: int
 
 def move_lots(db: sqlite3.Connection, store_id: str, transaction_id: str,
               entries: list[LotEntry], at: str) -> None:
-    """Apply `entries` (each lot at most once) to their lots and record them, numbered
-    in order (lots.apply_entries)."""
-    db.executemany(_MOVE_LOT, [(e.amount, e.held_delta, at, store_id, e.lot_id)
-                               for e in entries])
+    """Apply `entries` to their lots, record them numbered in order, and mark the lots
+    they drained spent (lots.apply_entries)."""
+    db.executemany(_MOVE_LOT, [(e.amount, e.held_delta, store_id, e.lot_id) for e in entries])
     db.executemany(_INSERT_ENTRY, [
         (store_id, transaction_id, e.lot_id, e.amount, e.held_delta, position, at)
         for position, e in enumerate(entries)])
+    drained = [(at, store_id, e.lot_id) for e in entries if e.amount < 0]
+    if drained:
+        db.executemany(_MARK_SPENT, drained)
 
 
 def post_to_wallet(db: sqlite3.Connection, store_id: str, transaction_id: str, wallet_id: str,
