@@ -112,8 +112,6 @@ _INSERT_WALLET = (
     "last_seq, created_at) VALUES (?, ?, 'wallet', ?, ?, NULL, NULL, ?, ?, 0, 0, 0, 0, 0, 0, ?)")
 
 
-
-
 class PostingRow(NamedTuple):
     """A postings row as `_INSERT_POSTING` takes it (pending_delta is always 0 here)."""
 
