@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from billfold.app import Billfold, StoreWallets
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError, Conflict, InsufficientFunds, InvalidRequest, NotFound
-from billfold.ledger import accounts, movements, sqlite_fast, sqlite_fast_holds
+from billfold.ledger import accounts, holds, movements, sqlite_fast, sqlite_fast_holds
 from billfold.ledger.models import Hold
 from tests.helpers import assert_books_balance
 from tests.ledger.test_sqlite_fast_path import _LEDGER_TABLES, _dump, _normalise, _refuse
@@ -254,3 +254,16 @@ def test_fast_capture_and_release_refusals(fast_shop: Any) -> None:
     _refused(path, lambda: shop.capture(captured.id), Conflict, "hold_not_open")
     assert shop.balance("ann").available == 1200
     assert_books_balance(shop._bf)
+
+
+def test_sqlite_holds_take_the_fast_path(fast_shop: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The twin test would pass if nothing took the fast path: make the Python path fail."""
+    def python_path(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("the Python path ran")
+
+    shop, _clock, _path = fast_shop
+    for name in ("draw", "_lock_open_hold", "record"):
+        monkeypatch.setattr(holds, name, python_path)
+    assert shop.capture(shop.hold("ann", "main", 900).id, amount=400).captured_amount == 400
+    assert shop.release(shop.hold("ann", "main", 100).id).status == "released"
+    assert shop.balance("ann").available == 1100
