@@ -1,10 +1,12 @@
 """A short probe of issue 5's SQLite target: keyed library debits against the bare loop.
 
     uv run python -m bench.sqlite_debit_probe [--seconds 3] [--profile out.prof]
+                                              [--op hold_capture]
 
 Seeds one file database (WAL + synchronous=FULL, as store/engine.py sets up) with
 wallets of five 1,000 lots each, then runs the bare UPDATE + INSERT loop of
-bench/refs.py and keyed debits of 1,500 (two lots or more each) at concurrency 1,
+bench/refs.py and keyed debits of 1,500 (two lots or more each) at concurrency 1 (or, with
+`--op hold_capture`, a keyed hold of 1,500 and its keyed capture, as the bench does),
 alternating a few times so that load from other processes hits both alike.
 Prints ops/s, p50 and the ratio. Not part of `billfold bench`; a quick check.
 """
@@ -33,7 +35,7 @@ def _bare(path: str, seconds: float) -> tuple[float, float]:
 
 
 def _debits(shop: object, customers: Iterator[str], seconds: float, tag: str,
-            profiler: cProfile.Profile | None) -> tuple[float, float]:
+            profiler: cProfile.Profile | None, op: str = "debit") -> tuple[float, float]:
     latencies = []
     started = time.perf_counter()
     stop_at = started + seconds
@@ -43,7 +45,11 @@ def _debits(shop: object, customers: Iterator[str], seconds: float, tag: str,
         before = time.perf_counter()
         if before >= stop_at:
             break
-        shop.debit(customer, "main", DEBIT_AMOUNT, idempotency_key=f"{tag}-{n}")  # type: ignore[attr-defined]
+        if op == "hold_capture":
+            hold = shop.hold(customer, "main", DEBIT_AMOUNT, idempotency_key=f"{tag}-{n}")  # type: ignore[attr-defined]
+            shop.capture(hold.id, idempotency_key=f"{tag}-{n}-capture")  # type: ignore[attr-defined]
+        else:
+            shop.debit(customer, "main", DEBIT_AMOUNT, idempotency_key=f"{tag}-{n}")  # type: ignore[attr-defined]
         latencies.append((time.perf_counter() - before) * 1000)
     if profiler is not None:
         profiler.disable()
@@ -55,6 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--profile", help="write a cProfile of the debits here")
+    parser.add_argument("--op", choices=("debit", "hold_capture"), default="debit")
     parser.add_argument("--no-sync", action="store_true",
                         help="library on synchronous=OFF: its CPU cost alone (diagnosis)")
     parser.add_argument("--pragma", action="append", default=[],
@@ -87,9 +94,9 @@ def main() -> None:
         profiler = cProfile.Profile() if args.profile else None
         for round_ in range(ROUNDS):
             bare_ops, bare_p50 = _bare(str(Path(workdir) / "ref.db"), args.seconds)
-            ops, p50 = _debits(shop, queue, args.seconds, f"r{round_}", profiler)
+            ops, p50 = _debits(shop, queue, args.seconds, f"r{round_}", profiler, args.op)
             print(f"round {round_}: bare {bare_ops:7.0f}/s p50 {bare_p50:.3f} ms | "
-                  f"debit {ops:7.0f}/s p50 {p50:.3f} ms | ratio {ops / bare_ops:.3f}",
+                  f"{args.op} {ops:7.0f}/s p50 {p50:.3f} ms | ratio {ops / bare_ops:.3f}",
                   flush=True)
         report = bf.verify()
         assert report.ok, report.render()

@@ -20,7 +20,7 @@ from billfold import idempotency
 from billfold.app import Billfold, StoreWallets
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError
-from billfold.ledger import accounts, movements, sqlite_fast
+from billfold.ledger import accounts, movements, sqlite_fast, sqlite_fast_holds
 from billfold.store.engine import sqlite_time
 from tests.helpers import assert_books_balance
 
@@ -107,7 +107,8 @@ def _run(steps: list[Any], use_fast_path: bool) -> tuple[Any, Any]:
     with pytest.MonkeyPatch.context() as patch, \
             tempfile.TemporaryDirectory(prefix="billfold-fast-") as workdir:
         patch.setattr(movements, "USE_DATABASE_FUNCTIONS", use_fast_path)
-        for module in (accounts, movements, sqlite_fast):  # same store accounts both runs
+        # The same store accounts in both runs (holds take their fast path too).
+        for module in (accounts, movements, sqlite_fast, sqlite_fast_holds):
             patch.setattr(module, "bucket_of", lambda wallet_id: 0)
         path = Path(workdir) / "billfold.db"
         clock = FrozenClock()

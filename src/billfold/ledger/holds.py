@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from billfold import outbox
 from billfold.errors import Conflict, InvalidRequest, NotFound
 from billfold.ids import new_id
-from billfold.ledger import movements
+from billfold.ledger import movements, sqlite_fast_holds
 from billfold.ledger.accounts import (
     Leg,
     get_program,
@@ -61,6 +61,10 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
     if expires_at <= now or expires_at > now + timedelta(seconds=MAX_HOLD_SECONDS):
         raise InvalidRequest("A hold must expire in the future and within 31 days.",
                              param="expires_in")
+    if movements.USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite":
+        return sqlite_fast_holds.place_hold(
+            conn, store_id=store_id, customer_id=customer_id, program=program, amount=amount,
+            now=now, expires_at=expires_at, reference=reference, metadata=metadata)
     prog = get_program(conn, store_id, program)
     wallet = wallet_to_spend_from(conn, store_id, customer_id, prog, amount)
     draws = draw(conn, store_id, wallet.account_id, amount, prog.spending_strategy, now,
@@ -92,6 +96,11 @@ def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
             conn, store_id=store_id, hold_id=hold_id, now=now, amount=amount,
             description=description)
     check_text(description, "description")
+    if movements.USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite" and (
+            fast := sqlite_fast_holds.capture_hold(conn, store_id=store_id, hold_id=hold_id,
+                                                   now=now, amount=amount,
+                                                   description=description)) is not None:
+        return fast  # None: refused, nothing written; the Python path below says why
     wallet, hold = _lock_open_hold(conn, store_id, hold_id, now)
     amount = hold.amount if amount is None else check_amount(amount)
     if amount > hold.amount:
@@ -125,6 +134,10 @@ def release_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
         return _calls().release_hold_in_transaction(conn, store_id=store_id, hold_id=hold_id,
                                                     now=now, status=status)
     assert status in (HOLD_RELEASED, HOLD_EXPIRED)
+    if movements.USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite" and (
+            fast := sqlite_fast_holds.release_hold(conn, store_id=store_id, hold_id=hold_id,
+                                                   now=now, status=status)) is not None:
+        return fast  # None: refused, nothing written; the Python path below says why
     wallet, hold = _lock_open_hold(conn, store_id, hold_id, now, allow_expired=True)
     held_lots = _held_lots(conn, store_id, hold.transaction_id, now)
     entries = [LotEntry(lot_id, funding_type, 0, -held)

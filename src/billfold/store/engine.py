@@ -92,5 +92,10 @@ def sqlite_time(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def from_sqlite_time(text: str) -> datetime:
+    """The aware UTC datetime `UtcDateTime` reads back from SQLite's text."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
 def is_sqlite(engine_or_conn: Any) -> bool:
     return engine_or_conn.dialect.name == "sqlite"
