@@ -142,6 +142,19 @@ def refuse_missing_wallet(conn: Connection, store_id: str, customer_id: str, pro
     raise AssertionError("wallet_to_spend_from found a wallet the join did not")
 
 
+def draw_to_spend(conn: Connection, db: sqlite3.Connection, store_id: str, customer_id: str,
+                  program: str, amount: int,
+                  at: str) -> tuple[str, str, list[tuple[str, str, int]]]:
+    """The customer's wallet (id, unit) and the lots `amount` draws in the program's
+    spending order; refuses as the Python path does before anything is written."""
+    program_unit, strategy, default_seconds, wallet_id, unit = program_and_wallet(
+        conn, db, store_id, customer_id, program)
+    if wallet_id is None:
+        refuse_missing_wallet(conn, store_id, customer_id, program, program_unit, strategy,
+                              default_seconds, amount)
+    return wallet_id, unit, draw_lots(db, store_id, wallet_id, amount, strategy, at, unit)
+
+
 def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, amount: int,
           now: datetime, description: str | None, reference: str | None,
           metadata: dict[str, Any]) -> Transaction:
@@ -149,12 +162,8 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
     refuse with InsufficientFunds / NotFound before writing anything."""
     db = sqlite_connection(conn)
     at = sqlite_time(now)
-    program_unit, strategy, default_seconds, wallet_id, unit = program_and_wallet(
-        conn, db, store_id, customer_id, program)
-    if wallet_id is None:
-        refuse_missing_wallet(conn, store_id, customer_id, program, program_unit, strategy,
-                              default_seconds, amount)
-    draws = draw_lots(db, store_id, wallet_id, amount, strategy, at, unit)
+    wallet_id, unit, draws = draw_to_spend(conn, db, store_id, customer_id, program, amount,
+                                           at)
     transaction_id = new_id("txn")
     entries = [LotEntry(lot_id, funding_type, -take, 0) for lot_id, funding_type, take in draws]
     move_lots(db, store_id, transaction_id, entries, at)

@@ -45,15 +45,13 @@ from billfold.ledger.models import (
     Transaction,
 )
 from billfold.ledger.sqlite_fast import (
-    draw_lots,
+    draw_to_spend,
     insert_event,
     insert_postings,
     insert_transaction,
     move_lots,
     post_to_store_account,
     post_to_wallet,
-    program_and_wallet,
-    refuse_missing_wallet,
 )
 from billfold.money import check_amount
 from billfold.store.engine import from_sqlite_time, sqlite_connection, sqlite_time
@@ -111,12 +109,8 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
     order and hold them, or refuse (NotFound, InsufficientFunds) before writing."""
     db = sqlite_connection(conn)
     at = sqlite_time(now)
-    program_unit, strategy, default_seconds, wallet_id, unit = program_and_wallet(
-        conn, db, store_id, customer_id, program)
-    if wallet_id is None:
-        refuse_missing_wallet(conn, store_id, customer_id, program, program_unit, strategy,
-                              default_seconds, amount)
-    draws = draw_lots(db, store_id, wallet_id, amount, strategy, at, unit)
+    wallet_id, unit, draws = draw_to_spend(conn, db, store_id, customer_id, program, amount,
+                                           at)
     hold_id, transaction_id = new_id("hold"), new_id("txn")  # the Python path's order
     entries = [LotEntry(lot_id, funding_type, 0, take) for lot_id, funding_type, take in draws]
     move_lots(db, store_id, transaction_id, entries, at)
