@@ -25,7 +25,7 @@ from billfold.ids import new_id
 from billfold.ledger.checks import MAX_REFERENCE_LENGTH, check_id, check_metadata, check_text
 from billfold.ledger.holds import DEFAULT_HOLD_SECONDS, MAX_HOLD_SECONDS
 from billfold.ledger.models import HOLD_EXPIRED, HOLD_HELD, HOLD_RELEASED, Hold
-from billfold.ledger.movements import DatabaseCall, _call_in_transaction, _refuse
+from billfold.ledger.movements import DatabaseCall, call_in_transaction, refuse_from_reply
 from billfold.money import check_amount
 
 
@@ -48,7 +48,7 @@ def hold_call(*, store_id: str, customer_id: str, program: str, amount: int, now
             new_id("evt"), reference, metadata)
 
     def finish(result: dict[str, Any]) -> Hold:
-        _refuse(result, customer_id, program, amount)
+        refuse_from_reply(result, customer_id, program, amount)
         return replace(template, wallet_id=result["wallet_id"], unit=result["unit"])
 
     return DatabaseCall(_HOLD_KEYED, args, template, finish)
@@ -86,17 +86,17 @@ def release_call(*, store_id: str, hold_id: str, now: datetime,
 def place_hold_in_transaction(conn: Connection, **arguments: Any) -> Hold:
     """`holds.place_hold` inside the caller's transaction, one round trip."""
     call = hold_call(**arguments)
-    return call.finish(_call_in_transaction(conn, call))  # type: ignore[no-any-return]
+    return call.finish(call_in_transaction(conn, call))  # type: ignore[no-any-return]
 
 
 def capture_hold_in_transaction(conn: Connection, **arguments: Any) -> Hold:
     call = capture_call(**arguments)
-    return call.finish(_call_in_transaction(conn, call))  # type: ignore[no-any-return]
+    return call.finish(call_in_transaction(conn, call))  # type: ignore[no-any-return]
 
 
 def release_hold_in_transaction(conn: Connection, **arguments: Any) -> Hold:
     call = release_call(**arguments)
-    return call.finish(_call_in_transaction(conn, call))  # type: ignore[no-any-return]
+    return call.finish(call_in_transaction(conn, call))  # type: ignore[no-any-return]
 
 
 def _hold_expiry(now: datetime, expires_at: datetime | None) -> datetime:

@@ -182,7 +182,7 @@ def _template(transaction_id: str, store_id: str, type: str, customer_id: str, p
         lot_id=lot_id, created_at=now, lots=lots)
 
 
-def _refuse(result: dict[str, Any], customer_id: str, program: str, amount: int) -> None:
+def refuse_from_reply(result: dict[str, Any], customer_id: str, program: str, amount: int) -> None:
     """Raise the refusal a function reported, as the Python path would."""
     error = result.get("error")
     if error == "program_not_found":
@@ -197,13 +197,13 @@ def _refuse(result: dict[str, Any], customer_id: str, program: str, amount: int)
 
 
 def _credit_outcome(result: dict[str, Any], template: Transaction) -> Transaction:
-    _refuse(result, template.customer_id or "", template.program or "", template.amount)
+    refuse_from_reply(result, template.customer_id or "", template.program or "", template.amount)
     return replace(template, wallet_id=result["wallet_id"], unit=result["unit"],
                    balance_after=result["balance_after"], held_after=result["held_after"])
 
 
 def _debit_outcome(result: dict[str, Any], template: Transaction) -> Transaction:
-    _refuse(result, template.customer_id or "", template.program or "", template.amount)
+    refuse_from_reply(result, template.customer_id or "", template.program or "", template.amount)
     return replace(template, wallet_id=result["wallet_id"], unit=result["unit"],
                    balance_after=result["balance_after"], held_after=result["held_after"],
                    funding_type=result["funding_type"],
@@ -219,7 +219,7 @@ def _credit_in_database(conn: Connection, store_id: str, customer_id: str, progr
                        amount=amount, funding_type=funding_type, now=now,
                        expires_at=expires_at, is_withdrawable=is_withdrawable,
                        description=description, reference=reference, metadata=metadata)
-    return call.finish(_call_in_transaction(conn, call))
+    return call.finish(call_in_transaction(conn, call))
 
 
 def _debit_in_database(conn: Connection, store_id: str, customer_id: str, program: str,
@@ -228,10 +228,10 @@ def _debit_in_database(conn: Connection, store_id: str, customer_id: str, progra
     call = debit_call(store_id=store_id, customer_id=customer_id, program=program,
                       amount=amount, now=now, description=description, reference=reference,
                       metadata=metadata)
-    return call.finish(_call_in_transaction(conn, call))
+    return call.finish(call_in_transaction(conn, call))
 
 
-def _call_in_transaction(conn: Connection, call: DatabaseCall) -> dict[str, Any]:
+def call_in_transaction(conn: Connection, call: DatabaseCall) -> dict[str, Any]:
     """Run a DatabaseCall, unkeyed, inside the caller's transaction."""
     driver = conn.connection.driver_connection
     assert driver is not None
