@@ -22,7 +22,7 @@ from billfold.errors import BillfoldError, Conflict, InsufficientFunds, InvalidR
 from billfold.ledger import accounts, holds, movements, sqlite_fast, sqlite_fast_holds
 from billfold.ledger.models import Hold
 from tests.helpers import assert_books_balance
-from tests.ledger.test_sqlite_fast_path import _LEDGER_TABLES, _dump, _normalise, _refuse
+from tests.ledger.sqlite_rows import LEDGER_TABLES, dump_rows, normalise, refusal_of
 
 CUSTOMERS = ["ann", "ben"]
 SEED_LOTS = [(1000, "cash", None), (800, "promotional", "1h"), (600, "cashback", "1d"),
@@ -84,14 +84,14 @@ def _settle_call(shop: StoreWallets, kind: str, args: Any, placed: list[str],
 def _attempt(call: Callable[[], Any], path: Path, keyed: bool) -> list[Any]:
     """The call's result, or its refusal after checking that it moved nothing and
     that a keyed retry gets the same refusal."""
-    before = _dump(path)
+    before = dump_rows(path)
     try:
         return [call()]
     except BillfoldError as refusal:
-        after = _dump(path)
-        for table in _LEDGER_TABLES:
+        after = dump_rows(path)
+        for table in LEDGER_TABLES:
             assert after[table] == before[table], table
-        return [refusal.to_dict(), *([_refuse(call)] if keyed else [])]
+        return [refusal.to_dict(), *([refusal_of(call)] if keyed else [])]
 
 
 def _play(shop: StoreWallets, clock: FrozenClock, path: Path, steps: list[Any]) -> list[Any]:
@@ -138,7 +138,7 @@ def _run(steps: list[Any], use_fast_path: bool) -> tuple[Any, Any]:
             outcomes += [_attempt(lambda c=c: shop.balance(c, "main"), path, False)
                          for c in CUSTOMERS]
             assert_books_balance(bf)
-        return _normalise(outcomes, _without_fingerprints(_dump(path)))
+        return normalise(outcomes, _without_fingerprints(dump_rows(path)))
 
 
 def _without_fingerprints(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, Any]:
@@ -212,11 +212,11 @@ def fast_shop(tmp_path: Path) -> Any:
 
 def _refused(path: Path, call: Callable[[], Any], error: type[BillfoldError],
              code: str) -> BillfoldError:
-    before = _dump(path)
+    before = dump_rows(path)
     with pytest.raises(error) as caught:
         call()
     assert caught.value.code == code
-    assert _dump(path) == before, "a refusal moved something"
+    assert dump_rows(path) == before, "a refusal moved something"
     return caught.value
 
 

@@ -5,8 +5,6 @@ refusals the same, and a refusal must move nothing."""
 
 from __future__ import annotations
 
-import re
-import sqlite3
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -23,11 +21,7 @@ from billfold.errors import BillfoldError
 from billfold.ledger import accounts, movements, sqlite_fast, sqlite_fast_holds
 from billfold.store.engine import sqlite_time
 from tests.helpers import assert_books_balance
-
-_ID = re.compile(r"\b(?:txn|lot|wal|evt|hold|sto|prm)_[0-9a-z]{26}\b")
-_TABLES = ("customers", "accounts", "lots", "holds", "transactions", "postings",
-           "lot_entries", "outbox_events", "idempotency_keys")
-_LEDGER_TABLES = [t for t in _TABLES if t != "idempotency_keys"]
+from tests.ledger.sqlite_rows import LEDGER_TABLES, dump_rows, normalise, refusal_of
 
 CUSTOMERS = ["ann", "ben"]
 FUNDING = st.sampled_from(["cash", "promotional", "cashback", "refund", "manual_adjustment"])
@@ -44,21 +38,6 @@ STEP = st.one_of(
     st.tuples(st.just("hold"), st.tuples(st.sampled_from(CUSTOMERS), st.integers(1, 1500))),
     st.tuples(st.just("advance"), st.sampled_from([30, 3600, 86_400, 2 * 86_400])),
 )
-
-
-def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row as stored in the file (datetimes and JSON as their text)."""
-    db = sqlite3.connect(path)
-    try:
-        return {table: db.execute(f"SELECT * FROM {table}").fetchall() for table in _TABLES}
-    finally:
-        db.close()
-
-
-def _refuse(call: Any) -> dict[str, Any]:
-    with pytest.raises(BillfoldError) as caught:
-        call()
-    return caught.value.to_dict()
 
 
 def _play(shop: StoreWallets, clock: FrozenClock, path: Path, steps: list[Any]) -> list[Any]:
@@ -83,19 +62,19 @@ def _play(shop: StoreWallets, clock: FrozenClock, path: Path, steps: list[Any]) 
                 metadata={"n": number, "ok": True} if described == 2 else None))
         else:
             customer, program, amount, reference = args
-            before = _dump(path)
+            before = dump_rows(path)
             try:
                 outcomes.append(shop.debit(
                     customer, program, amount, reference=reference, idempotency_key=key,
                     description="order" if reference else None,
                     metadata={"channel": "web"} if reference else None))
             except BillfoldError as refusal:
-                after = _dump(path)
-                for table in _LEDGER_TABLES:  # a refusal moves nothing
+                after = dump_rows(path)
+                for table in LEDGER_TABLES:  # a refusal moves nothing
                     assert after[table] == before[table], table
                 outcomes.append(refusal.to_dict())
                 # The replay returns the stored refusal and still moves nothing.
-                outcomes.append(_refuse(lambda c=customer, p=program, a=amount, r=reference,
+                outcomes.append(refusal_of(lambda c=customer, p=program, a=amount, r=reference,
                                         k=key: shop.debit(
                     c, p, a, reference=r, idempotency_key=k,
                     description="order" if r else None,
@@ -118,11 +97,11 @@ def _run(steps: list[Any], use_fast_path: bool) -> tuple[Any, Any]:
             shop.create_program("rewards", unit="SAR", expires_in="30d")
             shop.credit("cy", "gifts", 100, funding_type="cash")  # cy has no 'main' wallet
             outcomes = _play(shop, clock, path, steps)
-            outcomes.append(_refuse(lambda: shop.credit("ann", "nope", 1, funding_type="cash")))
+            outcomes.append(refusal_of(lambda: shop.credit("ann", "nope", 1, funding_type="cash")))
             outcomes.append([shop.balance(c, "main") for c in CUSTOMERS if _has_wallet(
                 shop, c)])
             assert_books_balance(bf)
-        return _normalise(outcomes, _dump(path))
+        return normalise(outcomes, dump_rows(path))
 
 
 def _has_wallet(shop: StoreWallets, customer: str) -> bool:
@@ -131,15 +110,6 @@ def _has_wallet(shop: StoreWallets, customer: str) -> bool:
     except BillfoldError:
         return False
     return True
-
-
-def _normalise(outcomes: list[Any], rows: dict[str, list[tuple[Any, ...]]]) -> tuple[Any, Any]:
-    """Replace each id by its rank among all ids (ids grow in creation order)."""
-    text = repr((outcomes, rows))
-    names = {value: f"{value[:3]}#{n}" for n, value in enumerate(sorted(set(_ID.findall(text))))}
-    rename = lambda value: _ID.sub(lambda m: names[m.group(0)], repr(value))  # noqa: E731
-    tables = {table: sorted(map(rename, table_rows)) for table, table_rows in rows.items()}
-    return [rename(o) for o in outcomes], tables
 
 
 def _assert_same(steps: list[Any]) -> None:
@@ -190,5 +160,5 @@ def test_raw_idempotency_record_is_stored_as_sqlalchemy_stores_it(tmp_path: Path
                                     {}, now)
         found = idempotency.find(conn, "sto_1", "through-sqlalchemy", "debit", "f" * 64)
         assert found == idempotency.Record("debit", "f" * 64, idempotency.ERROR, 402, response)
-    rows = sorted(_dump(path)["idempotency_keys"], key=lambda row: row[1])
+    rows = sorted(dump_rows(path)["idempotency_keys"], key=lambda row: row[1])
     assert [row[:1] + row[2:] for row in rows[0:1]] == [row[:1] + row[2:] for row in rows[1:]]
