@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -34,3 +35,23 @@ def snapshot(bf: Billfold, *, with_idempotency: bool = False) -> dict[str, list[
 def assert_books_balance(bf: Billfold) -> None:
     report = bf.verify()
     assert report.ok, report.render()
+
+
+# Every prefixed id the ledger and checkout mint (billfold.ids), whole strings only.
+OBJECT_ID = re.compile(r"^(txn|lot|wal|evt|hold|sto|prm|chk)_[0-9a-z]{26}$")
+
+
+def rename_ids(value: Any, names: dict[str, str]) -> Any:
+    """`value` (results, rows, dataclasses) with each id replaced by its name in `names`
+    (a new id gets the next number): two runs that mint different ids compare equal."""
+    if isinstance(value, str):
+        if OBJECT_ID.match(value):
+            return names.setdefault(value, f"{value[:3]}#{len(names)}")
+        return value
+    if isinstance(value, dict):
+        return {k: rename_ids(v, names) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [rename_ids(v, names) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return rename_ids({f: getattr(value, f) for f in value.__dataclass_fields__}, names)
+    return value

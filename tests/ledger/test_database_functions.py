@@ -6,7 +6,6 @@ must match row for row (ids aside)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,9 +16,7 @@ from billfold.clock import FrozenClock
 from billfold.errors import InsufficientFunds, NotFound
 from billfold.ledger import accounts, movements
 from tests.conftest import _empty_postgres_database
-from tests.helpers import assert_books_balance, snapshot
-
-_ID = re.compile(r"^(txn|lot|wal|evt|hold|sto|prm)_[0-9a-z]{26}$")
+from tests.helpers import OBJECT_ID, assert_books_balance, rename_ids, snapshot
 
 
 def _scenario(bf: Billfold, clock: FrozenClock) -> list[Any]:
@@ -66,20 +63,6 @@ def _scenario(bf: Billfold, clock: FrozenClock) -> list[Any]:
     return outcomes
 
 
-def _normalise(value: Any, names: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        if _ID.match(value):
-            return names.setdefault(value, f"{value[:3]}#{len(names)}")
-        return value
-    if isinstance(value, dict):
-        return {k: _normalise(v, names) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_normalise(v, names) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return _normalise({f: getattr(value, f) for f in value.__dataclass_fields__}, names)
-    return value
-
-
 def _run(url: str, use_function: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     monkeypatch.setattr(movements, "USE_DATABASE_FUNCTIONS", use_function)
     for module in (accounts, movements):  # the same store accounts in both runs
@@ -92,12 +75,12 @@ def _run(url: str, use_function: bool, monkeypatch: pytest.MonkeyPatch) -> tuple
     names: dict[str, str] = {}
     # Name ids in creation order (ids grow monotonically within this process).
     every_id = sorted({v for rows in books.values() for row in rows for v in row
-                       if isinstance(v, str) and _ID.match(v)})
+                       if isinstance(v, str) and OBJECT_ID.match(v)})
     for value in every_id:
-        _normalise(value, names)
-    normalised_books = {table: sorted(map(repr, _normalise(rows, names)))
+        rename_ids(value, names)
+    normalised_books = {table: sorted(map(repr, rename_ids(rows, names)))
                         for table, rows in books.items()}
-    return _normalise(outcomes, names), normalised_books
+    return rename_ids(outcomes, names), normalised_books
 
 
 @pytest.fixture

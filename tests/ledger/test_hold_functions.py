@@ -7,7 +7,6 @@ idempotency records must match row for row (ids aside), and the books verify."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,12 +20,11 @@ from billfold.errors import BillfoldError
 from billfold.ledger import accounts, movements
 from billfold.ledger.models import Hold
 from tests.conftest import _empty_postgres_database
-from tests.helpers import assert_books_balance, snapshot
+from tests.helpers import OBJECT_ID, assert_books_balance, rename_ids, snapshot
 from tests.ledger.test_concurrency import _race
 
 # Microseconds, so stored results show both paths encode datetimes alike.
 _START = datetime(2026, 1, 1, 8, 30, 0, 250_000, tzinfo=UTC)
-_ID = re.compile(r"^(txn|lot|wal|evt|hold|sto|prm|chk)_[0-9a-z]{26}$")
 
 
 def _refusal(call: Callable[[], Any]) -> dict[str, Any]:
@@ -129,22 +127,8 @@ def _scenario(bf: Billfold, clock: FrozenClock) -> list[Any]:
             *_checkouts(shop, clock)]
 
 
-def _normalise(value: Any, names: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        if _ID.match(value):
-            return names.setdefault(value, f"{value[:3]}#{len(names)}")
-        return value
-    if isinstance(value, dict):
-        return {k: _normalise(v, names) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_normalise(v, names) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return _normalise({f: getattr(value, f) for f in value.__dataclass_fields__}, names)
-    return value
-
-
 def _ids_in(value: Any, found: set[str]) -> set[str]:
-    if isinstance(value, str) and _ID.match(value):
+    if isinstance(value, str) and OBJECT_ID.match(value):
         found.add(value)
     elif isinstance(value, dict):
         for item in value.values():
@@ -168,14 +152,14 @@ def _run(url: str, use_functions: bool, monkeypatch: pytest.MonkeyPatch) -> tupl
     # Name ids in creation order (ids grow monotonically within this process), ids
     # inside stored JSON (idempotency responses, event payloads) included.
     for value in sorted(_ids_in(list(books.values()), set())):
-        _normalise(value, names)
+        rename_ids(value, names)
     # A request's fingerprint hashes its hold id, which differs between runs: both
     # paths take it from the same Python (idempotency.fingerprint); compare the rest.
     books["idempotency_keys"] = [(*row[:3], "<fingerprint>", *row[4:])
                                  for row in books["idempotency_keys"]]
-    normalised_books = {table: sorted(map(repr, _normalise(rows, names)))
+    normalised_books = {table: sorted(map(repr, rename_ids(rows, names)))
                         for table, rows in books.items()}
-    return _normalise(outcomes, names), normalised_books
+    return rename_ids(outcomes, names), normalised_books
 
 
 def test_hold_functions_and_python_path_agree(postgres_test_url: str,
