@@ -9,8 +9,7 @@ from billfold.clock import FrozenClock
 from billfold.ledger import accounts, expiry, movements
 from billfold.ledger.models import SweepResult
 from tests.conftest import _empty_postgres_database
-from tests.helpers import assert_books_balance, snapshot
-from tests.ledger.test_database_functions import _ID, _normalise
+from tests.helpers import OBJECT_ID, assert_books_balance, rename_ids, snapshot
 
 
 def test_available_excludes_expired_lots_before_the_sweep(shop: StoreWallets,
@@ -142,7 +141,7 @@ def _sweep_books(url: str, use_function: bool,
         books = snapshot(bf)
     names: dict[str, str] = {}
     for value in sorted({v for rows in books.values() for row in rows for v in row
-                         if isinstance(v, str) and _ID.match(v)}):
-        _normalise(value, names)  # name ids in creation order
-    return _normalise(outcomes, names), {table: sorted(map(repr, _normalise(rows, names)))
+                         if isinstance(v, str) and OBJECT_ID.match(v)}):
+        rename_ids(value, names)  # name ids in creation order
+    return rename_ids(outcomes, names), {table: sorted(map(repr, rename_ids(rows, names)))
                                          for table, rows in books.items()}
