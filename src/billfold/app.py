@@ -358,8 +358,8 @@ class StoreWallets:
                 amount=amount, now=now, description=description, reference=reference,
                 metadata=metadata))
 
-    def reverse(self, transaction_id: str, *, amount: int | None = None,
-                description: str | None = None, metadata: dict[str, Any] | None = None,
+    def reverse(self, transaction_id: str, *, description: str, amount: int | None = None,
+                metadata: dict[str, Any] | None = None,
                 idempotency_key: str | None = None) -> Transaction:
         request = {"transaction_id": transaction_id, "amount": amount,
                    "description": description, "metadata": metadata}

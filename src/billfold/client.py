@@ -504,8 +504,8 @@ class Client(_Base):
     def get_transaction(self, transaction_id: str) -> Transaction:
         return self._send(_Calls.get_transaction(transaction_id))
 
-    def reverse(self, transaction_id: str, *, amount: int | None = None,
-                description: str | None = None, metadata: dict[str, Any] | None = None,
+    def reverse(self, transaction_id: str, *, description: str, amount: int | None = None,
+                metadata: dict[str, Any] | None = None,
                 idempotency_key: str | None = None) -> Transaction:
         body = _body(amount=amount, description=description, metadata=metadata)
         return self._send(_Calls.reverse(transaction_id, body, idempotency_key))
@@ -698,8 +698,8 @@ class AsyncClient(_Base):
     async def get_transaction(self, transaction_id: str) -> Transaction:
         return await self._send(_Calls.get_transaction(transaction_id))
 
-    async def reverse(self, transaction_id: str, *, amount: int | None = None,
-                      description: str | None = None, metadata: dict[str, Any] | None = None,
+    async def reverse(self, transaction_id: str, *, description: str,
+                      amount: int | None = None, metadata: dict[str, Any] | None = None,
                       idempotency_key: str | None = None) -> Transaction:
         body = _body(amount=amount, description=description, metadata=metadata)
         return await self._send(_Calls.reverse(transaction_id, body, idempotency_key))

@@ -59,7 +59,18 @@ def create_store(conn: Connection, *, name: str, currency: str, now: datetime) -
 
 
 def get_store(conn: Connection, store_id: str) -> Store:
-    row = conn.execute(select(stores).where(stores.c.store_id == store_id)).one_or_none()
+    return _store(conn, store_id, for_update=False)
+
+
+def lock_store(conn: Connection, store_id: str) -> Store:
+    """The store row, locked until commit (FOR UPDATE; SQLite holds the write lock already):
+    for a use case that reads the store's settings and writes them back merged."""
+    return _store(conn, store_id, for_update=True)
+
+
+def _store(conn: Connection, store_id: str, *, for_update: bool) -> Store:
+    query = select(stores).where(stores.c.store_id == store_id)
+    row = conn.execute(query.with_for_update() if for_update else query).one_or_none()
     if row is None:
         raise NotFound(f"No store {store_id!r}.", code="store_not_found", param="store_id")
     return Store(row.store_id, row.name, row.currency, row.created_at)

@@ -29,7 +29,7 @@ AMOUNT_CALLS: dict[str, Callable[[StoreWallets, dict[str, str], Any], object]] =
     "debit": lambda s, ids, a: s.debit("alice", "main", a),
     "hold": lambda s, ids, a: s.hold("alice", "main", a),
     "capture": lambda s, ids, a: s.capture(ids["hold"], amount=a),
-    "reverse": lambda s, ids, a: s.reverse(ids["debit"], amount=a),
+    "reverse": lambda s, ids, a: s.reverse(ids["debit"], amount=a, description="correction"),
     "transfer": lambda s, ids, a: s.transfer("alice", "bob", "main", a),
 }
 
@@ -61,7 +61,7 @@ OTHER_CASES: list[tuple[str, Callable[[StoreWallets, dict[str, str]], object], t
      "customer_not_found"),
     ("unknown hold", lambda s, i: s.capture("hold_nope"), NotFound, "hold_not_found"),
     ("unknown hold release", lambda s, i: s.release("hold_nope"), NotFound, "hold_not_found"),
-    ("unknown transaction", lambda s, i: s.reverse("txn_nope"), NotFound,
+    ("unknown transaction", lambda s, i: s.reverse("txn_nope", description="correction"), NotFound,
      "transaction_not_found"),
     ("empty customer id", lambda s, i: s.credit("", "main", 1, funding_type="cash"),
      InvalidRequest, "invalid_request"),
@@ -118,7 +118,8 @@ def test_another_stores_objects_are_not_found(bf, shop: StoreWallets) -> None:  
     ids = _setup(shop)
     other = bf.store(bf.create_store("Other", currency="SAR").id)
     before = snapshot(bf)
-    for action in (lambda: other.capture(ids["hold"]), lambda: other.reverse(ids["debit"]),
+    for action in (lambda: other.capture(ids["hold"]),
+                   lambda: other.reverse(ids["debit"], description="correction"),
                    lambda: other.transaction(ids["credit"]), lambda: other.lot(ids["lot"]),
                    lambda: other.void_lot(ids["lot"], reason="x"),
                    lambda: other.balance("alice"), lambda: other.debit("alice", "main", 1)):

@@ -88,8 +88,9 @@ def test_partial_indexes_migration_downgrades_and_upgrades(database_url: str) ->
         assert "ix_transactions_reversals" not in _index_names(bf, "transactions")
         upgrade(bf.engine)
         assert "ix_transactions_reversals" in _reversal_plan(bf)
-        reversal = shop.reverse(spent.id, amount=400)
+        reversal = shop.reverse(spent.id, amount=400, description="correction")
         assert reversal.reverses_transaction_id == spent.id
-        assert shop.reverse(spent.id).amount == 600  # the rest: found its earlier reversal
+        # the rest: found its earlier reversal
+        assert shop.reverse(spent.id, description="correction").amount == 600
         assert shop.balance("ann", "main").available == 0
         assert_books_balance(bf)

@@ -12,7 +12,7 @@ def test_every_state_change_writes_an_event_in_its_transaction(shop: StoreWallet
     hold = shop.hold("alice", "main", 100)
     shop.capture(hold.id)
     shop.release(shop.hold("alice", "main", 50).id)
-    shop.reverse(debit.id)
+    shop.reverse(debit.id, description="correction")
     with shop._bf.begin(read_only=True) as conn:
         events = conn.execute(select(outbox_events.c.type, outbox_events.c.payload)
                               .where(outbox_events.c.store_id == shop.store_id)

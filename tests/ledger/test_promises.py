@@ -65,6 +65,6 @@ def test_granted_cashback_can_be_reversed_while_unspent(shop: StoreWallets) -> N
                                               funding_type="cashback").id)
     cashback = shop.history("alice").data[0]
     assert cashback.lot_id == promise.lot_id
-    shop.reverse(cashback.id, amount=300)
+    shop.reverse(cashback.id, amount=300, description="correction")
     assert shop.balance("alice").available == 600
     assert_books_balance(shop._bf)

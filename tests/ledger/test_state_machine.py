@@ -164,25 +164,26 @@ class LedgerMachine(RuleBasedStateMachine):
         left = original.amount - original.reversed
         amount = None if part is None else max(1, original.amount * part // 3)
         if left == 0:
-            self.expect_refusal(lambda: self.shop.reverse(txn_id, amount=amount),
+            self.expect_refusal(lambda: self.shop.reverse(txn_id, amount=amount, description="fix"),
                                 "already_reversed")
             return
         wanted = left if amount is None else amount
         if wanted > left:
-            self.expect_refusal(lambda: self.shop.reverse(txn_id, amount=amount),
+            self.expect_refusal(lambda: self.shop.reverse(txn_id, amount=amount, description="fix"),
                                 "amount_too_large")
             return
         if original.type == "credit":
             lot = self.model.lots[original.lot_moves[0][0]]
             free = lot.free if lot.status == "active" else 0
             if wanted > free:
-                self.expect_refusal(lambda: self.shop.reverse(txn_id, amount=amount),
-                                    "credit_already_spent")
+                self.expect_refusal(
+                    lambda: self.shop.reverse(txn_id, amount=amount, description="fix"),
+                    "credit_already_spent")
                 return
-            self.shop.reverse(txn_id, amount=amount)
+            self.shop.reverse(txn_id, amount=amount, description="fix")
             self.model.take(lot.id, wanted)
         else:
-            self.shop.reverse(txn_id, amount=amount)
+            self.shop.reverse(txn_id, amount=amount, description="fix")
             per_lot = {lot_id: moved - original.per_lot_reversed.get(lot_id, 0)
                        for lot_id, moved in original.lot_moves}
             needed = wanted

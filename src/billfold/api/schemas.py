@@ -156,7 +156,7 @@ class DebitCreate(Strict):
 
 class ReverseCreate(Strict):
     amount: Amount | None = Field(None, description="Part to reverse; everything left if omitted.")
-    description: Text | None = None
+    description: Text = Field(description="Why: every correction in the books says why.")
     metadata: Metadata | None = None
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [

@@ -23,7 +23,7 @@ from billfold.commerce.settings import ProgramSettings, StoreSettings, get_setti
 from billfold.errors import Conflict, InvalidRequest, NotFound, require
 from billfold.ids import new_id
 from billfold.ledger import holds, queries
-from billfold.ledger.accounts import customer_exists
+from billfold.ledger.accounts import customer_exists, lock_customer_wallets
 from billfold.ledger.checks import MAX_REFERENCE_LENGTH, check_id
 from billfold.ledger.models import HOLD_HELD
 from billfold.money import apply_basis_points, check_amount, precision
@@ -87,6 +87,10 @@ def create_checkout(conn: Connection, *, store_id: str, customer_id: str, order_
     parts: list[CheckoutPart] = []
     due = amount
     known = customer_exists(conn, store_id, customer_id)
+    if known and chosen:
+        # Lock before reading balances: a checkout pays what the wallets hold when its
+        # holds are placed, so a concurrent one cannot make a hold below refuse.
+        lock_customer_wallets(conn, store_id, customer_id, [p.name for p in chosen])
     for program in chosen if known else []:
         if due == 0:
             break

@@ -111,6 +111,7 @@ def update_settings(conn: Connection, *, store_id: str, changes: dict[str, Any],
     unknown = sorted(set(changes) - _STORE_KEYS)
     require(not unknown, f"Unknown setting {unknown[0] if unknown else ''!r}.",
             param=unknown[0] if unknown else None)
+    stores.lock_store(conn, store_id)  # read, merge and write back: one at a time
     current = get_settings(conn, store_id)
     raw = dict(conn.execute(select(stores_table.c.settings)
                             .where(stores_table.c.store_id == store_id)).scalar_one() or {})

@@ -237,15 +237,18 @@ def ensure_wallet_exists(conn: Connection, store_id: str, customer_id: str, prog
         accounts.c.program == program.name)).scalar_one()
 
 
-def lock_customer_wallets(conn: Connection, store_id: str, customer_id: str) -> list[str]:
-    """Lock every wallet of a customer, by id (the one lock order), for a use case that
-    will touch several of them (a refund across programs). Returns their ids."""
-    return list(conn.execute(
-        select(accounts.c.account_id)
-        .where(accounts.c.store_id == store_id, accounts.c.customer_id == customer_id,
-               accounts.c.kind == "wallet")
-        .order_by(accounts.c.account_id).with_for_update()
-    ).scalars())
+def lock_customer_wallets(conn: Connection, store_id: str, customer_id: str,
+                          programs: list[str] | None = None) -> list[str]:
+    """Lock the customer's wallets (in `programs`, or all), by id (the one lock order),
+    for a use case that reads them and then moves money in several of them (a refund
+    across programs, a checkout): what it reads after this is what it may move.
+    Returns their ids."""
+    query = (select(accounts.c.account_id)
+             .where(accounts.c.store_id == store_id, accounts.c.customer_id == customer_id,
+                    accounts.c.kind == "wallet"))
+    if programs is not None:
+        query = query.where(accounts.c.program.in_(programs))
+    return list(conn.execute(query.order_by(accounts.c.account_id).with_for_update()).scalars())
 
 
 def bump_store_account(conn: Connection, store_id: str, account_id: str, unit: str,

@@ -42,6 +42,15 @@ def check_text(value: object, param: str, max_length: int = MAX_TEXT_LENGTH) -> 
     return value  # type: ignore[return-value]
 
 
+def check_reason(value: object, param: str = "reason") -> str:
+    """A correction's reason (a reversal's description, an adjustment's reason): required,
+    not blank, at most MAX_TEXT_LENGTH characters; every correction in the books says why."""
+    require(isinstance(value, str) and value.strip() != "" and len(value) <= MAX_TEXT_LENGTH,
+            f"{param} is required: a non-blank string of at most {MAX_TEXT_LENGTH} characters "
+            "saying why.", param=param)
+    return value  # type: ignore[return-value]
+
+
 def check_metadata(metadata: object) -> dict[str, Any]:
     if metadata is None:
         return {}

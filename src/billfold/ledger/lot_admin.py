@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from billfold import outbox
-from billfold.errors import Conflict, InvalidRequest, NotFound, require
+from billfold.errors import Conflict, InvalidRequest, NotFound
 from billfold.ledger.accounts import Leg, lock_wallet_by_id, store_account_id
-from billfold.ledger.checks import check_id, check_text
+from billfold.ledger.checks import check_id, check_reason
 from billfold.ledger.journal import event_payload, record
 from billfold.ledger.models import LOT_ACTIVE, LOT_VOIDED, LotEntry, Transaction
 from billfold.store.tables import lots
@@ -23,7 +23,7 @@ from billfold.store.tables import lots
 def change_lot_expiry(conn: Connection, *, store_id: str, lot_id: str,
                       expires_at: datetime | None, reason: str, now: datetime) -> Transaction:
     """Set a live lot's expiry to `expires_at` (None: never expires), later or sooner."""
-    _check_reason(reason)
+    check_reason(reason)
     if expires_at is not None and expires_at <= now:
         raise InvalidRequest("expires_at must be in the future; void the lot to end it now.",
                              param="expires_at")
@@ -43,7 +43,7 @@ def change_lot_expiry(conn: Connection, *, store_id: str, lot_id: str,
 def void_lot(conn: Connection, *, store_id: str, lot_id: str, reason: str,
              now: datetime) -> Transaction:
     """Take what remains of one lot out of the wallet, with a reason. Refused while held."""
-    _check_reason(reason)
+    check_reason(reason)
     wallet, lot = _lock_live_lot(conn, store_id, lot_id, now)
     if lot.held:
         raise Conflict(f"{lot.held} {lot.unit} of this lot is held; capture or release the "
@@ -77,12 +77,6 @@ def _lock_live_lot(conn: Connection, store_id: str, lot_id: str, now: datetime) 
     if lot.expires_at is not None and lot.expires_at <= now:
         raise Conflict("The lot has expired.", code="lot_expired")
     return wallet, lot
-
-
-def _check_reason(reason: object) -> None:
-    require(isinstance(reason, str) and reason.strip() != "",
-            "A reason is required.", param="reason")
-    check_text(reason, "reason")
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -32,6 +32,7 @@ from billfold.ledger.checks import (
     check_debit,
     check_id,
     check_metadata,
+    check_reason,
     check_text,
 )
 from billfold.ledger.journal import event_payload, record, single_funding_type, store_legs
@@ -251,7 +252,7 @@ _DEBIT_KEYED = (
 
 
 def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: datetime,
-            amount: int | None = None, description: str | None = None,
+            description: str, amount: int | None = None,
             metadata: dict[str, Any] | None = None) -> Transaction:
     """Undo all or part of a credit or debit with a new 'reversal' transaction.
 
@@ -259,9 +260,9 @@ def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: dateti
     already spent). A debit is put back into the lots it drew, the lot that
     expires last first, with their original funding types and expiries; a lot
     already past its expiry gets its share back as expired (never spendable,
-    swept to breakage).
+    swept to breakage). `description` (required, InvalidRequest if blank) says why.
     """
-    check_text(description, "description")
+    check_reason(description, "description")
     metadata = check_metadata(metadata)
     original = _load_transaction(conn, store_id, transaction_id)
     if original.type not in CREDIT_TYPES | DEBIT_TYPES:
