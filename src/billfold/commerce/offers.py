@@ -127,12 +127,12 @@ def create_offer(conn: Connection, *, store_id: str, name: str, program: str, no
 
 def close_offer(conn: Connection, *, store_id: str, offer_id: str, now: datetime) -> Offer:
     """Close an offer: no new order earns it, and orders not yet fulfilled lose it."""
-    offer = get_offer(conn, store_id, offer_id)
-    if offer.status == OFFER_CLOSED:
+    get_offer(conn, store_id, offer_id)  # NotFound first
+    closed = conn.execute(update(cashback_offers).where(
+        cashback_offers.c.store_id == store_id, cashback_offers.c.offer_id == offer_id,
+        cashback_offers.c.status == OFFER_ACTIVE).values(status=OFFER_CLOSED, closed_at=now))
+    if closed.rowcount != 1:  # closed already, perhaps by a request a moment ago
         raise Conflict("The offer is already closed.", code="offer_closed")
-    conn.execute(update(cashback_offers).where(cashback_offers.c.store_id == store_id,
-                                               cashback_offers.c.offer_id == offer_id)
-                 .values(status=OFFER_CLOSED, closed_at=now))
     return get_offer(conn, store_id, offer_id)
 
 

@@ -41,7 +41,7 @@ from billfold.commerce.order_records import (
 from billfold.commerce.refunds import refund_locked_order
 from billfold.commerce.settings import get_settings
 from billfold.errors import Conflict, require
-from billfold.ledger.accounts import ensure_customer
+from billfold.ledger.accounts import ensure_customer, lock_customer
 from billfold.ledger.checks import check_id
 from billfold.money import MAX_AMOUNT_MINOR, check_amount
 from billfold.store.sql import insert_if_absent
@@ -66,6 +66,7 @@ def place_order(conn: Connection, *, store_id: str, order_id: str, customer_id: 
             f"currency must be the store currency, {settings.currency}.", param="currency")
     order_lines = _check_lines(lines)
     ensure_customer(conn, store_id, customer_id, now)
+    lock_customer(conn, store_id, customer_id)  # one order of a customer at a time: who is first
     payments = _checkout_payments(conn, store_id, checkout_id, order_id, customer_id, amount,
                                   now)
     wallet_amount = sum(p.amount for p in payments)

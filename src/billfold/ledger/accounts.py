@@ -124,6 +124,16 @@ def ensure_customer(conn: Connection, store_id: str, customer_id: str, now: date
     })
 
 
+def lock_customer(conn: Connection, store_id: str, customer_id: str) -> None:
+    """Lock the customer row until commit, for a use case that decides from the customer's
+    other records (is this the first order?) before it writes."""
+    found = conn.execute(select(customers.c.customer_id).where(
+        customers.c.store_id == store_id, customers.c.customer_id == customer_id)
+        .with_for_update()).first()
+    if found is None:
+        raise customer_not_found(customer_id)
+
+
 def lock_wallet(conn: Connection, store_id: str, customer_id: str, program: str) -> Row[Any] | None:
     """The wallet row, locked until commit (FOR UPDATE; SQLite holds the write lock already)."""
     return conn.execute(_LOCK_WALLET, {"b_store_id": store_id, "b_customer_id": customer_id,
