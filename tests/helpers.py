@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import select
 
 from billfold.app import Billfold
+from billfold.errors import BillfoldError
 from billfold.store.tables import (
     accounts,
     holds,
@@ -55,3 +60,20 @@ def rename_ids(value: Any, names: dict[str, str]) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return rename_ids({f: getattr(value, f) for f in value.__dataclass_fields__}, names)
     return value
+
+
+def race_calls(calls: list[Callable[[], object]]) -> Counter[str]:
+    """Run library `calls` at once (a barrier lines them up); count outcomes by error
+    code ("ok" for a call that returned)."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], object]) -> str:
+        barrier.wait()
+        try:
+            call()
+        except BillfoldError as refusal:
+            return refusal.code
+        return "ok"
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return Counter(pool.map(run, calls))

@@ -6,38 +6,21 @@ import multiprocessing
 import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import text
 
 from billfold.app import Billfold, StoreWallets
 from billfold.errors import BillfoldError
-from tests.helpers import assert_books_balance
+from tests.helpers import assert_books_balance, race_calls
 
 WORKERS = 20
-
-
-def _race(calls: list[Callable[[], object]]) -> Counter[str]:
-    """Run `calls` at once (a barrier lines them up); count outcomes by error code."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], object]) -> str:
-        barrier.wait()
-        try:
-            call()
-        except BillfoldError as refusal:
-            return refusal.code
-        return "ok"
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return Counter(pool.map(run, calls))
 
 
 def test_twenty_threads_never_overspend_one_wallet(shop: StoreWallets) -> None:
     shop.credit("alice", "main", 600, funding_type="promotional", expires_in="1d")
     shop.credit("alice", "main", 400, funding_type="cash")
-    outcomes = _race([lambda: shop.debit("alice", "main", 100)] * WORKERS)
+    outcomes = race_calls([lambda: shop.debit("alice", "main", 100)] * WORKERS)
     assert outcomes == Counter({"ok": 10, "insufficient_funds": 10})
     assert shop.balance("alice").total == 0
     assert_books_balance(shop._bf)
@@ -51,7 +34,7 @@ def test_holds_and_debits_racing_never_overspend(shop: StoreWallets) -> None:
             calls.append(lambda: shop.debit("alice", "main", 150))
         else:
             calls.append(lambda: shop.hold("alice", "main", 150))
-    outcomes = _race(calls)
+    outcomes = race_calls(calls)
     assert outcomes["ok"] == 6
     assert outcomes["insufficient_funds"] == WORKERS - 6
     balance = shop.balance("alice")
@@ -111,7 +94,7 @@ def test_transfers_in_opposite_directions_never_deadlock(bf: Billfold,
             calls.append(lambda: shop.transfer("alice", "bob", "main", 100))
         else:
             calls.append(lambda: shop.transfer("bob", "alice", "main", 100))
-    assert _race(calls) == Counter({"ok": WORKERS})
+    assert race_calls(calls) == Counter({"ok": WORKERS})
     assert _deadlocks(bf) == before
     assert shop.balance("alice").total + shop.balance("bob").total == 10_000
     assert_books_balance(bf)
@@ -127,13 +110,13 @@ def test_identical_keyed_requests_at_once_move_money_once(shop: StoreWallets) ->
         with lock:
             results.append(txn)
 
-    assert _race([debit] * 10) == Counter({"ok": 10})
+    assert race_calls([debit] * 10) == Counter({"ok": 10})
     assert len({txn.id for txn in results}) == 1  # type: ignore[attr-defined]
     assert shop.balance("alice").available == 4300
 
 
 def test_first_credits_to_a_new_customer_at_once_make_one_wallet(shop: StoreWallets) -> None:
-    outcomes = _race([lambda: shop.credit("newbie", "main", 100, funding_type="cash")] * 10)
+    outcomes = race_calls([lambda: shop.credit("newbie", "main", 100, funding_type="cash")] * 10)
     assert outcomes == Counter({"ok": 10})
     balance = shop.balance("newbie")
     assert balance.available == 1000
