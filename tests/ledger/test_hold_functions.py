@@ -20,8 +20,7 @@ from billfold.errors import BillfoldError
 from billfold.ledger import accounts, movements
 from billfold.ledger.models import Hold
 from tests.conftest import _empty_postgres_database
-from tests.helpers import OBJECT_ID, assert_books_balance, rename_ids, snapshot
-from tests.ledger.test_concurrency import _race
+from tests.helpers import OBJECT_ID, assert_books_balance, race_calls, rename_ids, snapshot
 
 # Microseconds, so stored results show both paths encode datetimes alike.
 _START = datetime(2026, 1, 1, 8, 30, 0, 250_000, tzinfo=UTC)
@@ -195,7 +194,7 @@ def test_racing_captures_and_releases_settle_a_hold_once(shop: StoreWallets) -> 
     hold = shop.hold("alice", "main", 600)
     calls: list[Callable[[], object]] = [lambda: shop.capture(hold.id, amount=100),
                                          lambda: shop.release(hold.id)] * 5
-    outcomes = _race(calls)
+    outcomes = race_calls(calls)
     assert outcomes == {"ok": 1, "hold_not_open": 9}
     balance = shop.balance("alice")
     assert balance.held == 0 and balance.total in (900, 1000)
@@ -209,7 +208,7 @@ def test_identical_keyed_holds_at_once_hold_once(shop: StoreWallets) -> None:
     def hold() -> None:
         placed.append(shop.hold("alice", "main", 700, idempotency_key="checkout-7"))
 
-    assert _race([hold] * 10) == {"ok": 10}
+    assert race_calls([hold] * 10) == {"ok": 10}
     assert len({h.id for h in placed}) == 1
     balance = shop.balance("alice")
     assert (balance.available, balance.held) == (300, 700)
