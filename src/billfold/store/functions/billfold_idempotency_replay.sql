@@ -1,0 +1,8 @@
+-- The stored idempotency record for a key, as a replay (NULL if none).
+CREATE OR REPLACE FUNCTION billfold_idempotency_replay(p_store_id text, p_key text)
+RETURNS jsonb LANGUAGE sql STABLE AS $fn$
+    SELECT jsonb_build_object('replay', jsonb_build_object(
+               'operation', operation, 'fingerprint', fingerprint, 'outcome', outcome,
+               'status_code', status_code, 'response', response))
+      FROM idempotency_keys WHERE store_id = p_store_id AND key = p_key
+$fn$;
