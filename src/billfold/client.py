@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 import httpx
 
-from billfold.errors import BillfoldError, InternalError
+from billfold.errors import BillfoldError
 
 __all__ = [
     "AsyncClient",
@@ -390,8 +390,10 @@ def _error_from(response: httpx.Response) -> BillfoldError:
     try:
         error = BillfoldError.from_dict(response.json()["error"])
     except (ValueError, KeyError, TypeError):
-        error = InternalError(f"HTTP {response.status_code} without a billfold error body.",
-                              code=f"http_{response.status_code}")
+        # Not one of billfold's codes (a proxy's answer): rebuilt unchecked, as a replay is.
+        error = BillfoldError.from_dict({
+            "type": "internal", "code": f"http_{response.status_code}", "param": None,
+            "message": f"HTTP {response.status_code} without a billfold error body."})
     error.http_status = response.status_code  # type: ignore[attr-defined]
     error.request_id = response.headers.get("Request-Id")  # type: ignore[attr-defined]
     return error

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from billfold.errors import Conflict, require
+from billfold.errors import Code, refusal, require
 from billfold.ledger import queries
 from billfold.ledger.accounts import customer_not_found
 from billfold.ledger.checks import check_id, check_metadata
@@ -74,8 +74,8 @@ def create_customer(conn: Connection, *, store_id: str, customer_id: str, now: d
         if not given or given == stored:
             continue
         if stored:
-            raise Conflict(f"Customer {customer_id!r} exists with another {param}.",
-                           code="customer_exists", param=param)
+            raise refusal(Code.CUSTOMER_EXISTS,
+                          f"Customer {customer_id!r} exists with another {param}.", param=param)
         fills[param] = given
     if fills:
         conn.execute(update(customers).where(customers.c.store_id == store_id,

@@ -41,7 +41,13 @@ def resolve_expiry(now: datetime, *, expires_in: object = None, expires_at: date
     if expires_at is not None:
         if not isinstance(expires_at, datetime) or expires_at.tzinfo is None:
             raise InvalidRequest("expires_at must be a timezone-aware time.", param="expires_at")
-        if expires_at <= now:
-            raise InvalidRequest("expires_at must be in the future.", param="expires_at")
-        return expires_at
+        return check_future_expiry(expires_at, now)
     return None
+
+
+def check_future_expiry(expires_at: datetime | None, now: datetime) -> datetime | None:
+    """`expires_at` (None: never), refused unless after `now`: every path that takes an
+    absolute expiry (the API, credit, its PostgreSQL call, bulk grants) refuses here."""
+    if expires_at is not None and expires_at <= now:
+        raise InvalidRequest("expires_at must be in the future.", param="expires_at")
+    return expires_at

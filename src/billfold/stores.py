@@ -17,16 +17,17 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from billfold.errors import AuthenticationFailed, Conflict, NotFound, require
+from billfold.errors import Code, refusal, require
 from billfold.ids import new_id
 from billfold.ledger.accounts import SPENDING_STRATEGIES
+from billfold.ledger.checks import check_name
 from billfold.money import check_unit, is_currency
 from billfold.store.sql import insert_if_absent
 from billfold.store.tables import api_keys, programs, stores
 
 KEY_PREFIX = "bf_sk_"
 KEY_SECRET_BYTES = 32
-MAX_STORE_NAME_LENGTH = 200
+MAX_PROGRAM_NAME_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +47,7 @@ class NewApiKey:
 
 def create_store(conn: Connection, *, name: str, currency: str, now: datetime) -> Store:
     """A new store with its `main` program (store credit in `currency`)."""
-    require(isinstance(name, str) and 0 < len(name.strip()) <= MAX_STORE_NAME_LENGTH,
-            "name must be a non-empty string of at most 200 characters.", param="name")
+    check_name(name)
     check_unit(currency, param="currency")
     require(is_currency(currency), "currency must be an ISO 4217 code such as 'SAR'.",
             param="currency")
@@ -72,7 +72,7 @@ def _store(conn: Connection, store_id: str, *, for_update: bool) -> Store:
     query = select(stores).where(stores.c.store_id == store_id)
     row = conn.execute(query.with_for_update() if for_update else query).one_or_none()
     if row is None:
-        raise NotFound(f"No store {store_id!r}.", code="store_not_found", param="store_id")
+        raise refusal(Code.STORE_NOT_FOUND, f"No store {store_id!r}.", param="store_id")
     return Store(row.store_id, row.name, row.currency, row.created_at)
 
 
@@ -85,15 +85,11 @@ def create_program(conn: Connection, *, store_id: str, name: str, unit: str, now
                    spending_strategy: str = "expiry_first",
                    default_expires_seconds: int | None = None,
                    settings: dict[str, Any] | None = None) -> None:
-    require(isinstance(name, str) and name.isidentifier() and len(name) <= 64,
-            "A program name is a short identifier such as 'main' or 'rewards'.", param="name")
+    check_program_name(name, "name")
     check_unit(unit)
-    require(spending_strategy in SPENDING_STRATEGIES,
-            f"spending_strategy must be one of {', '.join(SPENDING_STRATEGIES)}.",
-            param="spending_strategy")
-    require(default_expires_seconds is None
-            or (isinstance(default_expires_seconds, int) and default_expires_seconds > 0),
-            "default expiry must be a positive number of seconds.", param="expires_in")
+    _check_strategy(spending_strategy)
+    if default_expires_seconds is not None:
+        _check_default_expiry(default_expires_seconds)
     inserted = insert_if_absent(conn, programs, {
         "store_id": store_id, "name": name, "unit": unit,
         "spending_strategy": spending_strategy,
@@ -101,8 +97,8 @@ def create_program(conn: Connection, *, store_id: str, name: str, unit: str, now
         "created_at": now,
     })
     if not inserted:
-        raise Conflict(f"The store already has a program named {name!r}.",
-                       code="program_exists", param="name")
+        raise refusal(Code.PROGRAM_EXISTS, f"The store already has a program named {name!r}.",
+                      param="name")
 
 
 def update_program(conn: Connection, *, store_id: str, name: str,
@@ -110,20 +106,14 @@ def update_program(conn: Connection, *, store_id: str, name: str,
                    default_expires_seconds: int | None = None) -> None:
     values: dict[str, Any] = {}
     if spending_strategy is not None:
-        require(spending_strategy in SPENDING_STRATEGIES,
-                f"spending_strategy must be one of {', '.join(SPENDING_STRATEGIES)}.",
-                param="spending_strategy")
-        values["spending_strategy"] = spending_strategy
+        values["spending_strategy"] = _check_strategy(spending_strategy)
     if default_expires_seconds is not None:
-        require(isinstance(default_expires_seconds, int) and default_expires_seconds > 0,
-                "default expiry must be a positive number of seconds.", param="expires_in")
-        values["default_expires_seconds"] = default_expires_seconds
+        values["default_expires_seconds"] = _check_default_expiry(default_expires_seconds)
     if values:
         result = conn.execute(update(programs).where(programs.c.store_id == store_id,
                                                      programs.c.name == name).values(**values))
         if result.rowcount != 1:
-            raise NotFound(f"No program named {name!r} in this store.",
-                           code="program_not_found", param="program")
+            raise refusal(Code.PROGRAM_NOT_FOUND, param="program", name=name)
 
 
 def create_api_key(conn: Connection, *, store_id: str, now: datetime) -> NewApiKey:
@@ -137,17 +127,38 @@ def create_api_key(conn: Connection, *, store_id: str, now: datetime) -> NewApiK
     return NewApiKey(key_id, store_id, secret)
 
 
+def check_program_name(name: object, param: str) -> str:
+    """A program's name: a short identifier, as it appears in settings and URLs."""
+    require(isinstance(name, str) and name.isidentifier()
+            and len(name) <= MAX_PROGRAM_NAME_LENGTH,
+            "A program name is a short identifier such as 'main' or 'rewards'.", param=param)
+    return name  # type: ignore[return-value]
+
+
+def _check_strategy(spending_strategy: str) -> str:
+    require(spending_strategy in SPENDING_STRATEGIES,
+            f"spending_strategy must be one of {', '.join(SPENDING_STRATEGIES)}.",
+            param="spending_strategy")
+    return spending_strategy
+
+
+def _check_default_expiry(seconds: int) -> int:
+    require(isinstance(seconds, int) and seconds > 0,
+            "default expiry must be a positive number of seconds.", param="expires_in")
+    return seconds
+
+
 def revoke_api_key(conn: Connection, *, store_id: str, key_id: str, now: datetime) -> None:
     result = conn.execute(update(api_keys).where(
         api_keys.c.store_id == store_id, api_keys.c.key_id == key_id,
         api_keys.c.revoked_at.is_(None)).values(revoked_at=now))
     if result.rowcount != 1:
-        raise NotFound(f"No active key {key_id!r} in this store.", code="key_not_found")
+        raise refusal(Code.KEY_NOT_FOUND, f"No active key {key_id!r} in this store.")
 
 
 def authenticate(conn: Connection, secret: str) -> str:
     """The store id a secret key belongs to, or AuthenticationFailed."""
-    failure = AuthenticationFailed("Invalid API key.", code="invalid_api_key")
+    failure = refusal(Code.INVALID_API_KEY, "Invalid API key.")
     if not isinstance(secret, str) or not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         raise failure
     store_part, _, _random = secret.removeprefix(KEY_PREFIX).partition("_")

@@ -32,3 +32,24 @@ def test_every_file_defines_one_function_named_as_the_file() -> None:
 def test_no_migration_keeps_a_copy_of_a_function() -> None:
     for path in Path(MIGRATIONS_DIR / "versions").glob("*.py"):
         assert "CREATE OR REPLACE FUNCTION" not in path.read_text().upper(), path.name
+
+
+def test_migrate_puts_back_a_function_that_differs_from_its_file(
+        postgres_test_url: str) -> None:
+    from billfold.store.engine import make_engine
+    from billfold.store.migrate import upgrade
+
+    engine = make_engine(postgres_test_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE OR REPLACE FUNCTION billfold_isoformat(p_at timestamptz) RETURNS text "
+                "LANGUAGE sql STABLE AS $fn$ SELECT 'stale' $fn$")
+            assert pg_functions.installed(conn)["billfold_isoformat"] != \
+                pg_functions.body("billfold_isoformat")
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert pg_functions.installed(conn)["billfold_isoformat"] == \
+                pg_functions.body("billfold_isoformat")
+    finally:
+        engine.dispose()

@@ -19,12 +19,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
 
-from billfold.commerce.settings import ProgramSettings, StoreSettings, get_settings
-from billfold.errors import Conflict, InvalidRequest, NotFound, require
+from billfold.commerce.settings import (
+    ProgramSettings,
+    StoreSettings,
+    get_settings,
+    require_store_currency,
+)
+from billfold.errors import Code, refusal, require
 from billfold.ids import new_id
 from billfold.ledger import holds, queries
 from billfold.ledger.accounts import customer_exists, lock_customer_wallets
-from billfold.ledger.checks import MAX_REFERENCE_LENGTH, check_id
+from billfold.ledger.checks import check_id
 from billfold.ledger.models import HOLD_HELD
 from billfold.money import apply_basis_points, check_amount, precision
 from billfold.store.tables import checkouts
@@ -72,12 +77,10 @@ def create_checkout(conn: Connection, *, store_id: str, customer_id: str, order_
                     expires_seconds: int | None = None) -> Checkout:
     """Hold what the customer's wallets pay of `amount`; see the module docstring."""
     check_id(customer_id, "customer_id")
-    require(isinstance(order_id, str) and 0 < len(order_id) <= MAX_REFERENCE_LENGTH,
-            "order_id must be a non-empty string of at most 200 characters.", param="order_id")
+    check_id(order_id, "order_id")
     check_amount(amount)
     settings = get_settings(conn, store_id)
-    require(currency == settings.currency,
-            f"currency must be the store currency, {settings.currency}.", param="currency")
+    require_store_currency(settings, currency)
     chosen = _chosen_programs(settings, programs)
     seconds = DEFAULT_CHECKOUT_SECONDS if expires_seconds is None else expires_seconds
     require(isinstance(seconds, int) and 0 < seconds <= holds.MAX_HOLD_SECONDS,
@@ -143,8 +146,8 @@ def get_checkout(conn: Connection, store_id: str, checkout_id: str,
                                     checkouts.c.checkout_id == checkout_id)
     row = conn.execute(query.with_for_update() if for_update else query).one_or_none()
     if row is None:
-        raise NotFound(f"No checkout {checkout_id!r} in this store.",
-                       code="checkout_not_found", param="checkout_id")
+        raise refusal(Code.CHECKOUT_NOT_FOUND, f"No checkout {checkout_id!r} in this store.",
+                      param="checkout_id")
     status = row.status
     if status == CHECKOUT_OPEN and row.expires_at <= now:
         status = CHECKOUT_EXPIRED
@@ -170,8 +173,7 @@ def _chosen_programs(settings: StoreSettings,
         for name in names:
             program = settings.program(name) if isinstance(name, str) else None
             if program is None:
-                raise InvalidRequest(f"No program named {name!r} in this store.",
-                                     param="programs", code="program_not_found")
+                raise refusal(Code.PROGRAM_NOT_FOUND_400, param="programs", name=name)
             require(program.kind in DRAW_ORDER,
                     f"Program {name!r} has no points_per_unit, so it cannot pay.",
                     param="programs")
@@ -205,10 +207,9 @@ def _lock_open(conn: Connection, store_id: str, checkout_id: str, now: datetime,
                allow_expired: bool = False) -> Checkout:
     checkout = get_checkout(conn, store_id, checkout_id, now, for_update=True)
     if checkout.status == CHECKOUT_EXPIRED and not allow_expired:
-        raise Conflict("The checkout timed out; its holds were let go.",
-                       code="checkout_expired")
+        raise refusal(Code.CHECKOUT_EXPIRED, "The checkout timed out; its holds were let go.")
     if checkout.status not in (CHECKOUT_OPEN, CHECKOUT_EXPIRED):
-        raise Conflict(f"The checkout is already {checkout.status}.", code="checkout_not_open")
+        raise refusal(Code.CHECKOUT_NOT_OPEN, f"The checkout is already {checkout.status}.")
     return checkout
 
 

@@ -35,16 +35,15 @@ from sqlalchemy import Connection, insert, select, update
 
 from billfold.commerce.rounding import format_percent, parse_percent, percent_of_lines
 from billfold.commerce.settings import get_settings, require_currency_program
-from billfold.errors import Conflict, NotFound, require
+from billfold.errors import Code, refusal, require
 from billfold.ids import new_id
-from billfold.ledger.checks import check_id
+from billfold.ledger.checks import check_id, check_name
 from billfold.money import apply_basis_points, check_amount
 from billfold.store.tables import cashback_offers
 
 OFFER_ACTIVE, OFFER_CLOSED = "active", "closed"
 MAX_OFFER_TARGETS = 500
 MAX_ACTIVE_OFFERS = 200
-MAX_NAME_LENGTH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +92,7 @@ def create_offer(conn: Connection, *, store_id: str, name: str, program: str, no
                  ends_at: datetime | None = None,
                  credit_expires_seconds: int | None = None) -> Offer:
     """A new active cashback offer. Exactly one of `percent` and `amount`."""
-    require(isinstance(name, str) and 0 < len(name.strip()) <= MAX_NAME_LENGTH,
-            "name must be a non-empty string of at most 200 characters.", param="name")
+    check_name(name)
     require((percent is None) != (amount is None), "Give percent or amount, not both.",
             param="percent" if percent is not None else "amount")
     basis_points = None if percent is None else parse_percent(percent)
@@ -132,7 +130,7 @@ def close_offer(conn: Connection, *, store_id: str, offer_id: str, now: datetime
         cashback_offers.c.store_id == store_id, cashback_offers.c.offer_id == offer_id,
         cashback_offers.c.status == OFFER_ACTIVE).values(status=OFFER_CLOSED, closed_at=now))
     if closed.rowcount != 1:  # closed already, perhaps by a request a moment ago
-        raise Conflict("The offer is already closed.", code="offer_closed")
+        raise refusal(Code.OFFER_CLOSED, "The offer is already closed.")
     return get_offer(conn, store_id, offer_id)
 
 
@@ -142,8 +140,8 @@ def get_offer(conn: Connection, store_id: str, offer_id: str) -> Offer:
         cashback_offers.c.store_id == store_id,
         cashback_offers.c.offer_id == offer_id)).one_or_none()
     if row is None:
-        raise NotFound(f"No cashback offer {offer_id!r} in this store.",
-                       code="offer_not_found", param="offer_id")
+        raise refusal(Code.OFFER_NOT_FOUND, f"No cashback offer {offer_id!r} in this store.",
+                      param="offer_id")
     return _offer(row)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from billfold.commerce.offers import Line
-from billfold.errors import NotFound, require
+from billfold.errors import Code, refusal, require
 from billfold.ledger.models import PROMISE_PENDING
 from billfold.store.tables import order_cashbacks, orders, promises
 
@@ -141,8 +141,8 @@ def _order_row(conn: Connection, store_id: str, order_id: str, *,
     query = select(orders).where(orders.c.store_id == store_id, orders.c.order_id == order_id)
     row = conn.execute(query.with_for_update() if for_update else query).one_or_none()
     if row is None:
-        raise NotFound(f"No order {order_id!r} in this store.", code="order_not_found",
-                       param="order_id")
+        raise refusal(Code.ORDER_NOT_FOUND, f"No order {order_id!r} in this store.",
+                      param="order_id")
     return row
 
 

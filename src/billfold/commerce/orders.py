@@ -39,8 +39,8 @@ from billfold.commerce.order_records import (
     payment_json,
 )
 from billfold.commerce.refunds import refund_locked_order
-from billfold.commerce.settings import get_settings
-from billfold.errors import Conflict, require
+from billfold.commerce.settings import get_settings, require_store_currency
+from billfold.errors import Code, refusal, require
 from billfold.ledger.accounts import ensure_customer, lock_customer
 from billfold.ledger.checks import check_id
 from billfold.money import MAX_AMOUNT_MINOR, check_amount
@@ -62,8 +62,7 @@ def place_order(conn: Connection, *, store_id: str, order_id: str, customer_id: 
     check_id(customer_id, "customer_id")
     check_amount(amount)
     settings = get_settings(conn, store_id)
-    require(currency == settings.currency,
-            f"currency must be the store currency, {settings.currency}.", param="currency")
+    require_store_currency(settings, currency)
     order_lines = _check_lines(lines)
     ensure_customer(conn, store_id, customer_id, now)
     lock_customer(conn, store_id, customer_id)  # one order of a customer at a time: who is first
@@ -82,8 +81,8 @@ def place_order(conn: Connection, *, store_id: str, order_id: str, customer_id: 
         "card_refunded_amount": 0, "is_first_order": is_first, "created_at": now,
         "updated_at": now, "paid_at": None, "fulfilled_at": None, "cancelled_at": None})
     if not inserted:
-        raise Conflict(f"The store already has an order {order_id!r}.", code="order_exists",
-                       param="id")
+        raise refusal(Code.ORDER_EXISTS, f"The store already has an order {order_id!r}.",
+                      param="id")
     promise_order_cashback(conn, store_id=store_id, settings=settings, order_id=order_id,
                            customer_id=customer_id, amount=amount, lines=order_lines,
                            is_first_order=is_first, now=now)
@@ -124,8 +123,8 @@ def _check_move(current: str, target: str) -> None:
     else:
         allowed = current in _FORWARD and _FORWARD.index(target) > _FORWARD.index(current)
     if not allowed:
-        raise Conflict(f"An order that is {current} cannot become {target}.",
-                       code="illegal_status_change", param="status")
+        raise refusal(Code.ILLEGAL_STATUS_CHANGE,
+                      f"An order that is {current} cannot become {target}.", param="status")
 
 
 def _checkout_payments(conn: Connection, store_id: str, checkout_id: str | None,
@@ -140,13 +139,14 @@ def _checkout_payments(conn: Connection, store_id: str, checkout_id: str | None,
     taken = conn.execute(select(orders.c.order_id).where(
         orders.c.store_id == store_id, orders.c.checkout_id == checkout_id)).first()
     if taken is not None:
-        raise Conflict("The checkout already paid another order.", code="checkout_used",
-                       param="checkout_id")
+        raise refusal(Code.CHECKOUT_USED, "The checkout already paid another order.",
+                      param="checkout_id")
     if checkout.status == CHECKOUT_OPEN:
         checkout = complete_checkout(conn, store_id=store_id, checkout_id=checkout_id, now=now)
     if checkout.status != CHECKOUT_COMPLETED:
-        raise Conflict(f"The checkout is {checkout.status}; it cannot pay an order.",
-                       code="checkout_not_open", param="checkout_id")
+        raise refusal(Code.CHECKOUT_NOT_OPEN,
+                      f"The checkout is {checkout.status}; it cannot pay an order.",
+                      param="checkout_id")
     payments = []
     for part in checkout.parts:
         assert part.capture_transaction_id is not None

@@ -38,7 +38,7 @@ from billfold.commerce.order_records import (
 )
 from billfold.commerce.rounding import proportion
 from billfold.commerce.settings import StoreSettings, get_settings
-from billfold.errors import InvalidRequest, require
+from billfold.errors import Code, refusal, require
 from billfold.ids import new_id
 from billfold.ledger import movements
 from billfold.ledger.accounts import lock_customer_wallets
@@ -85,9 +85,9 @@ def refund_locked_order(conn: Connection, *, store_id: str, row: Any, amount: in
     lock_customer_wallets(conn, store_id, row.customer_id)
     refundable = paid_amount(row) - row.refunded_amount
     if amount > refundable:
-        raise InvalidRequest(
-            f"At most {refundable} {row.currency} of this order can be refunded (paid and "
-            "not yet refunded).", param="amount", code="amount_exceeds_refundable")
+        raise refusal(Code.AMOUNT_EXCEEDS_REFUNDABLE, f"At most {refundable} {row.currency} "
+                      "of this order can be refunded (paid and not yet refunded).",
+                      param="amount")
     before = payments_of(row)
     payments, card_part = _split(before, amount)
     refunded_total = row.refunded_amount + amount

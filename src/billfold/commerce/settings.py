@@ -23,7 +23,7 @@ from sqlalchemy import Connection, select, update
 from billfold import stores
 from billfold.commerce.rounding import format_percent, parse_percent
 from billfold.durations import parse_duration_seconds
-from billfold.errors import InvalidRequest, require
+from billfold.errors import Code, refusal, require
 from billfold.money import MAX_AMOUNT_MINOR, check_amount, is_points_unit
 from billfold.store.tables import programs
 from billfold.store.tables import stores as stores_table
@@ -137,7 +137,7 @@ def _check_store_value(key: str, value: Any, current: StoreSettings) -> Any:
     elif key == "currency":
         require(value == current.currency,
                 f"The store's currency is {current.currency}; it cannot change.",
-                param=key, code="currency_immutable")
+                param=key, code=Code.CURRENCY_IMMUTABLE)
     elif key == "cashback_expires_in":
         if value is not None:
             parse_duration_seconds(value, param=key)
@@ -160,8 +160,7 @@ def _check_store_value(key: str, value: Any, current: StoreSettings) -> Any:
 def _apply_program_patch(conn: Connection, store_id: str, current: StoreSettings, name: str,
                          patch: Any, now: datetime) -> None:
     param = f"programs.{name}"
-    require(isinstance(name, str) and name.isidentifier() and len(name) <= 64,
-            "A program name is a short identifier such as 'main' or 'rewards'.", param=param)
+    stores.check_program_name(name, param)
     require(isinstance(patch, dict), f"{param} must be an object.", param=param)
     unknown = sorted(set(patch) - _PROGRAM_KEYS)
     require(not unknown, f"Unknown program setting {unknown[0] if unknown else ''!r}.",
@@ -172,7 +171,7 @@ def _apply_program_patch(conn: Connection, store_id: str, current: StoreSettings
         require(unit is not None, f"A new program needs a unit: {param}.unit.", param=param)
     else:
         require(unit == existing.unit, f"The unit of program {name!r} cannot change.",
-                param=param, code="program_unit_immutable")
+                param=param, code=Code.PROGRAM_UNIT_IMMUTABLE)
     merged = {"max_per_order_amount": existing.max_per_order_amount if existing else None,
               "max_per_order_percent": existing.max_per_order_basis_points if existing else None,
               "points_per_unit": existing.points_per_unit if existing else None,
@@ -232,12 +231,17 @@ def _program_settings(row: Any) -> ProgramSettings:
         default_expires_seconds=row.default_expires_seconds)
 
 
+def require_store_currency(settings: StoreSettings, currency: object) -> None:
+    """Money in a checkout or an order is in the store's currency, and only that."""
+    require(currency == settings.currency,
+            f"currency must be the store currency, {settings.currency}.", param="currency")
+
+
 def require_currency_program(settings: StoreSettings, name: str, *, param: str) -> None:
     """Refuse a program that does not exist or is not in the store currency."""
     program = settings.program(name)
     if program is None:
-        raise InvalidRequest(f"No program named {name!r} in this store.", param=param,
-                             code="program_not_found")
+        raise refusal(Code.PROGRAM_NOT_FOUND_400, param=param, name=name)
     require(program.unit == settings.currency,
             f"Program {name!r} is in {program.unit}; cashback goes to a program in the store "
             f"currency ({settings.currency}).", param=param)

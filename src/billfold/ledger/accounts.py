@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
-from billfold.errors import InsufficientFunds, NotFound, require
+from billfold.errors import BillfoldError, Code, refusal
 from billfold.ids import new_id
+from billfold.ledger.checks import check_id
 from billfold.store.sql import insert_if_absent
 from billfold.store.tables import accounts, customers, postings, programs
 
@@ -97,14 +98,12 @@ def get_program(conn: Connection, store_id: str, name: str) -> Program:
     return Program(*row)
 
 
-def program_not_found(name: str) -> NotFound:
-    return NotFound(f"No program named {name!r} in this store.", code="program_not_found",
-                    param="program")
+def program_not_found(name: str) -> BillfoldError:
+    return refusal(Code.PROGRAM_NOT_FOUND, param="program", name=name)
 
 
-def customer_not_found(customer_id: str) -> NotFound:
-    return NotFound(f"No customer {customer_id!r} in this store.", code="customer_not_found",
-                    param="customer_id")
+def customer_not_found(customer_id: str) -> BillfoldError:
+    return refusal(Code.CUSTOMER_NOT_FOUND, param="customer_id", customer_id=customer_id)
 
 
 def customer_exists(conn: Connection, store_id: str, customer_id: str) -> bool:
@@ -115,9 +114,7 @@ def customer_exists(conn: Connection, store_id: str, customer_id: str) -> bool:
 
 
 def ensure_customer(conn: Connection, store_id: str, customer_id: str, now: datetime) -> None:
-    require(isinstance(customer_id, str) and 0 < len(customer_id) <= 200,
-            "customer_id must be a non-empty string of at most 200 characters.",
-            param="customer_id")
+    check_id(customer_id, "customer_id")
     insert_if_absent(conn, customers, {
         "store_id": store_id, "customer_id": customer_id, "email": None, "name": None,
         "metadata": {}, "created_at": now,
@@ -297,8 +294,8 @@ def wallet_to_spend_from(conn: Connection, store_id: str, customer_id: str, prog
         return wallet
     if not customer_exists(conn, store_id, customer_id):
         raise customer_not_found(customer_id)
-    raise InsufficientFunds(f"The wallet has 0 {program.unit} available, "
-                            f"{amount} {program.unit} needed.", param="amount")
+    raise refusal(Code.INSUFFICIENT_FUNDS, param="amount", available=0, unit=program.unit,
+                  needed=amount)
 
 
 def post_store_legs(conn: Connection, store_id: str,

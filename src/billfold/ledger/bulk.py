@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, text
 
+from billfold.durations import check_future_expiry
 from billfold.errors import InvalidRequest, require
 from billfold.ids import new_id, new_ids
 from billfold.ledger.accounts import (
@@ -70,8 +71,7 @@ def grant_credits(conn: Connection, *, store_id: str, program: str,
     check_funding_type(funding_type)
     check_text(description, "description")
     require(type in ("credit", "cashback"), "type must be credit or cashback.", param="type")
-    if expires_at is not None and expires_at <= now:
-        raise InvalidRequest("expires_at must be in the future.", param="expires_at")
+    check_future_expiry(expires_at, now)
     prog = get_program(conn, store_id, program)
     if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
         _grant_in_database(conn, store_id, prog, grants, funding_type, now, expires_at, type,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from billfold.errors import InvalidRequest, require
+from billfold.errors import Code, refusal, require
 from billfold.ledger.models import DEFAULT_WITHDRAWABLE, FUNDING_TYPES
 from billfold.money import check_amount
 
@@ -14,15 +14,13 @@ MAX_METADATA_KEY_LENGTH = 40
 MAX_METADATA_VALUE_LENGTH = 500
 MAX_TEXT_LENGTH = 1000
 MAX_REFERENCE_LENGTH = 200
+MAX_NAME_LENGTH = 200
 
 
 def check_funding_type(funding_type: object) -> str:
     if not isinstance(funding_type, str) or funding_type not in FUNDING_TYPES:
-        raise InvalidRequest(
-            f"Unknown funding_type {funding_type!r}; "
-            f"use one of {', '.join(sorted(FUNDING_TYPES))}.",
-            param="funding_type", code="unknown_funding_type",
-        )
+        raise refusal(Code.UNKNOWN_FUNDING_TYPE, f"Unknown funding_type {funding_type!r}; "
+                      f"use one of {', '.join(sorted(FUNDING_TYPES))}.", param="funding_type")
     return funding_type
 
 
@@ -75,6 +73,14 @@ def check_metadata(metadata: object) -> dict[str, Any]:
 def check_id(value: object, param: str) -> str:
     require(isinstance(value, str) and 0 < len(value) <= 200,
             f"{param} must be a non-empty string of at most 200 characters.", param=param)
+    return value  # type: ignore[return-value]
+
+
+def check_name(value: object, param: str = "name") -> str:
+    """A display name (a store's, an offer's): not blank, at most MAX_NAME_LENGTH characters."""
+    require(isinstance(value, str) and 0 < len(value.strip()) <= MAX_NAME_LENGTH,
+            f"{param} must be a non-empty string of at most {MAX_NAME_LENGTH} characters.",
+            param=param)
     return value  # type: ignore[return-value]
 
 

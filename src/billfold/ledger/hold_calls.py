@@ -14,16 +14,16 @@ on PostgreSQL row for row (tests/ledger/test_hold_functions.py).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from billfold import codec
-from billfold.errors import Conflict, InvalidAmount, InvalidRequest, NotFound
+from billfold.errors import Code, InvalidAmount, refusal
 from billfold.ids import new_id
 from billfold.ledger.checks import MAX_REFERENCE_LENGTH, check_id, check_metadata, check_text
-from billfold.ledger.holds import DEFAULT_HOLD_SECONDS, MAX_HOLD_SECONDS
+from billfold.ledger.holds import hold_expiry
 from billfold.ledger.models import HOLD_EXPIRED, HOLD_HELD, HOLD_RELEASED, Hold
 from billfold.ledger.movements import DatabaseCall, call_in_transaction, refuse_from_reply
 from billfold.money import check_amount
@@ -37,7 +37,7 @@ def hold_call(*, store_id: str, customer_id: str, program: str, amount: int, now
     check_amount(amount)
     check_text(reference, "reference", MAX_REFERENCE_LENGTH)
     metadata = check_metadata(metadata)
-    expires_at = _hold_expiry(now, expires_at)
+    expires_at = hold_expiry(now, expires_at)
     hold_id, transaction_id = new_id("hold"), new_id("txn")
     template = Hold(
         id=hold_id, store_id=store_id, wallet_id="", customer_id=customer_id, program=program,
@@ -99,15 +99,6 @@ def release_hold_in_transaction(conn: Connection, **arguments: Any) -> Hold:
     return call.finish(call_in_transaction(conn, call))  # type: ignore[no-any-return]
 
 
-def _hold_expiry(now: datetime, expires_at: datetime | None) -> datetime:
-    """When a new hold ends (default 30 minutes), refused unless within 31 days."""
-    expires_at = expires_at or now + timedelta(seconds=DEFAULT_HOLD_SECONDS)
-    if expires_at <= now or expires_at > now + timedelta(seconds=MAX_HOLD_SECONDS):
-        raise InvalidRequest("A hold must expire in the future and within 31 days.",
-                             param="expires_in")
-    return expires_at
-
-
 def _is_valid_amount(amount: object) -> bool:
     try:
         check_amount(amount)
@@ -119,19 +110,17 @@ def _is_valid_amount(amount: object) -> bool:
 def _settled(result: dict[str, Any], hold_id: str, amount: object) -> Hold:
     """The captured or released Hold, or the refusal the Python path raises."""
     error = result.get("error")
-    if error == "hold_not_found":
-        raise NotFound(f"No hold {hold_id!r} in this store.", code="hold_not_found",
-                       param="hold_id")
-    if error == "hold_not_open":
-        raise Conflict(f"The hold is already {result['status']}.", code="hold_not_open")
-    if error == "hold_expired":
-        raise Conflict("The hold has expired; its credit is no longer reserved.",
-                       code="hold_expired")
-    if error == "invalid_amount":
+    if error == Code.HOLD_NOT_FOUND.code:
+        raise refusal(Code.HOLD_NOT_FOUND, param="hold_id", hold_id=hold_id)
+    if error == Code.HOLD_NOT_OPEN.code:
+        raise refusal(Code.HOLD_NOT_OPEN, status=result["status"])
+    if error == Code.HOLD_EXPIRED.code:
+        raise refusal(Code.HOLD_EXPIRED)
+    if error == Code.INVALID_AMOUNT.code:
         check_amount(amount)
-    if error == "amount_exceeds_hold":
-        raise InvalidRequest(f"Cannot capture {amount}: the hold is for {result['held']}.",
-                             param="amount", code="amount_exceeds_hold")
+    if error == Code.AMOUNT_EXCEEDS_HOLD.code:
+        raise refusal(Code.AMOUNT_EXCEEDS_HOLD, param="amount", amount=amount,
+                      held=result["held"])
     assert error is None, result
     return codec.decode(Hold, result["hold"])  # type: ignore[no-any-return]
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from billfold import outbox
-from billfold.errors import Conflict, InvalidRequest, NotFound
+from billfold.errors import Code, Conflict, InvalidRequest, refusal
 from billfold.ids import new_id
 from billfold.ledger import movements, sqlite_fast_holds
 from billfold.ledger.accounts import (
@@ -45,6 +45,16 @@ MAX_HOLD_SECONDS = 31 * 24 * 3600
 HOLD_SWEEP_BATCH = 500
 
 
+def hold_expiry(now: datetime, expires_at: datetime | None) -> datetime:
+    """When a new hold ends (default 30 minutes), refused unless within 31 days; the
+    Python path and the PostgreSQL call builder (hold_calls) both check it here."""
+    expires_at = expires_at or now + timedelta(seconds=DEFAULT_HOLD_SECONDS)
+    if expires_at <= now or expires_at > now + timedelta(seconds=MAX_HOLD_SECONDS):
+        raise InvalidRequest("A hold must expire in the future and within 31 days.",
+                             param="expires_in")
+    return expires_at
+
+
 def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: str, amount: int,
                now: datetime, expires_at: datetime | None = None, reference: str | None = None,
                metadata: dict[str, Any] | None = None) -> Hold:
@@ -57,10 +67,7 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
     check_amount(amount)
     check_text(reference, "reference", MAX_REFERENCE_LENGTH)
     metadata = check_metadata(metadata)
-    expires_at = expires_at or now + timedelta(seconds=DEFAULT_HOLD_SECONDS)
-    if expires_at <= now or expires_at > now + timedelta(seconds=MAX_HOLD_SECONDS):
-        raise InvalidRequest("A hold must expire in the future and within 31 days.",
-                             param="expires_in")
+    expires_at = hold_expiry(now, expires_at)
     if movements.USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite":
         return sqlite_fast_holds.place_hold(
             conn, store_id=store_id, customer_id=customer_id, program=program, amount=amount,
@@ -104,8 +111,7 @@ def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
     wallet, hold = _lock_open_hold(conn, store_id, hold_id, now)
     amount = hold.amount if amount is None else check_amount(amount)
     if amount > hold.amount:
-        raise InvalidRequest(f"Cannot capture {amount}: the hold is for {hold.amount}.",
-                             param="amount", code="amount_exceeds_hold")
+        raise refusal(Code.AMOUNT_EXCEEDS_HOLD, param="amount", amount=amount, held=hold.amount)
     entries, still = [], amount
     held_lots = _held_lots(conn, store_id, hold.transaction_id, now)
     for lot_id, funding_type, held, _expired in held_lots:
@@ -177,8 +183,7 @@ def get_hold(conn: Connection, store_id: str, hold_id: str) -> Hold:
     check_id(hold_id, "hold_id")
     row = conn.execute(_GET_HOLD, {"b_store_id": store_id, "b_hold_id": hold_id}).one_or_none()
     if row is None:
-        raise NotFound(f"No hold {hold_id!r} in this store.", code="hold_not_found",
-                       param="hold_id")
+        raise refusal(Code.HOLD_NOT_FOUND, param="hold_id", hold_id=hold_id)
     return _hold_from(row._mapping)
 
 
@@ -199,10 +204,9 @@ def _lock_open_hold(conn: Connection, store_id: str, hold_id: str, now: datetime
     wallet = lock_wallet_by_id(conn, store_id, wallet_id)
     hold = conn.execute(_GET_HOLD, {"b_store_id": store_id, "b_hold_id": hold_id}).one()
     if hold.status != HOLD_HELD:
-        raise Conflict(f"The hold is already {hold.status}.", code="hold_not_open")
+        raise refusal(Code.HOLD_NOT_OPEN, status=hold.status)
     if hold.expires_at <= now and not allow_expired:
-        raise Conflict("The hold has expired; its credit is no longer reserved.",
-                       code="hold_expired")
+        raise refusal(Code.HOLD_EXPIRED)
     return wallet, hold
 
 

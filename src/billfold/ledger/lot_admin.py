@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from billfold import outbox
-from billfold.errors import Conflict, InvalidRequest, NotFound
+from billfold.errors import Code, InvalidRequest, refusal
 from billfold.ledger.accounts import Leg, lock_wallet_by_id, store_account_id
 from billfold.ledger.checks import check_id, check_reason
 from billfold.ledger.journal import event_payload, record
@@ -46,8 +46,8 @@ def void_lot(conn: Connection, *, store_id: str, lot_id: str, reason: str,
     check_reason(reason)
     wallet, lot = _lock_live_lot(conn, store_id, lot_id, now)
     if lot.held:
-        raise Conflict(f"{lot.held} {lot.unit} of this lot is held; capture or release the "
-                       "hold first.", code="lot_held")
+        raise refusal(Code.LOT_HELD, f"{lot.held} {lot.unit} of this lot is held; capture or "
+                      "release the hold first.")
     amount = lot.remaining
     txn = record(conn, store_id=store_id, wallet=wallet, type="void", amount=amount,
                  legs=[Leg(wallet.account_id, -amount),
@@ -66,16 +66,14 @@ def _lock_live_lot(conn: Connection, store_id: str, lot_id: str, now: datetime) 
     found = conn.execute(select(lots.c.wallet_id).where(
         lots.c.store_id == store_id, lots.c.lot_id == lot_id)).one_or_none()
     if found is None:
-        raise NotFound(f"No lot {lot_id!r} in this store.", code="lot_not_found",
-                       param="lot_id")
+        raise refusal(Code.LOT_NOT_FOUND, param="lot_id", lot_id=lot_id)
     wallet = lock_wallet_by_id(conn, store_id, found.wallet_id)
     lot = conn.execute(select(lots).where(lots.c.store_id == store_id,
                                           lots.c.lot_id == lot_id)).one()
     if lot.status != LOT_ACTIVE or lot.remaining == 0:
-        raise Conflict(f"The lot is {lot.status} with nothing left to change.",
-                       code="lot_not_active")
+        raise refusal(Code.LOT_NOT_ACTIVE, f"The lot is {lot.status} with nothing left to change.")
     if lot.expires_at is not None and lot.expires_at <= now:
-        raise Conflict("The lot has expired.", code="lot_expired")
+        raise refusal(Code.LOT_EXPIRED, "The lot has expired.")
     return wallet, lot
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, insert, or_, select, update
 
-from billfold.errors import InsufficientFunds
+from billfold.errors import Code, refusal
 from billfold.ids import new_id
 from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, LOT_SPENT, Lot, LotEntry
 from billfold.store.tables import lot_entries, lots
@@ -126,11 +126,8 @@ def draw(conn: Connection, store_id: str, wallet_id: str, amount: int, strategy:
         if len(batch) < LOT_DRAW_BATCH:
             break
     if needed > 0:
-        available = amount - needed
-        raise InsufficientFunds(
-            f"The wallet has {available} {unit} available, {amount} {unit} needed.",
-            param="amount",
-        )
+        raise refusal(Code.INSUFFICIENT_FUNDS, param="amount", available=amount - needed,
+                      unit=unit, needed=amount)
     return draws
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from billfold import outbox
-from billfold.errors import Conflict, InsufficientFunds, InvalidRequest, NotFound
+from billfold.durations import check_future_expiry
+from billfold.errors import Code, InvalidRequest, refusal
 from billfold.ids import new_id
 from billfold.ledger import sqlite_fast
 from billfold.ledger.accounts import (
@@ -60,8 +61,7 @@ def credit(conn: Connection, *, store_id: str, customer_id: str, program: str, a
     withdrawable, metadata = check_credit(customer_id, amount, funding_type, is_withdrawable,
                                            metadata, description, reference)
     assert type in CREDIT_TYPES
-    if expires_at is not None and expires_at <= now:
-        raise InvalidRequest("expires_at must be in the future.", param="expires_at")
+    check_future_expiry(expires_at, now)
     if (USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql" and type == "credit"
             and source_type == "manual" and source_id is None):
         return _credit_in_database(conn, store_id, customer_id, program, amount,
@@ -144,8 +144,7 @@ def credit_call(*, store_id: str, customer_id: str, program: str, amount: int,
     """`credit` (type credit, source manual) as one call of billfold_credit_keyed."""
     withdrawable, metadata = check_credit(customer_id, amount, funding_type, is_withdrawable,
                                            metadata, description, reference)
-    if expires_at is not None and expires_at <= now:
-        raise InvalidRequest("expires_at must be in the future.", param="expires_at")
+    check_future_expiry(expires_at, now)
     transaction_id, lot_id, wallet_id = new_id("txn"), new_id("lot"), new_id("wal")
     template = _template(transaction_id, store_id, "credit", customer_id, program, amount,
                          now, description, reference, metadata, funding_type=funding_type,
@@ -186,14 +185,13 @@ def _template(transaction_id: str, store_id: str, type: str, customer_id: str, p
 def refuse_from_reply(result: dict[str, Any], customer_id: str, program: str, amount: int) -> None:
     """Raise the refusal a function reported, as the Python path would."""
     error = result.get("error")
-    if error == "program_not_found":
+    if error == Code.PROGRAM_NOT_FOUND.code:
         raise program_not_found(program)
-    if error == "customer_not_found":
+    if error == Code.CUSTOMER_NOT_FOUND.code:
         raise customer_not_found(customer_id)
-    if error == "insufficient_funds":
-        unit = result["unit"]
-        raise InsufficientFunds(f"The wallet has {result['available']} {unit} available, "
-                                f"{amount} {unit} needed.", param="amount")
+    if error == Code.INSUFFICIENT_FUNDS.code:
+        raise refusal(Code.INSUFFICIENT_FUNDS, param="amount", available=result["available"],
+                      unit=result["unit"], needed=amount)
     assert error is None, result
 
 
@@ -266,18 +264,16 @@ def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: dateti
     metadata = check_metadata(metadata)
     original = _load_transaction(conn, store_id, transaction_id)
     if original.type not in CREDIT_TYPES | DEBIT_TYPES:
-        raise Conflict(f"A {original.type} transaction cannot be reversed.",
-                       code="not_reversible")
+        raise refusal(Code.NOT_REVERSIBLE, f"A {original.type} transaction cannot be reversed.")
     wallet = lock_wallet_by_id(conn, store_id, original.wallet_id)
     left = _reversible_per_lot(conn, store_id, original)
     reversible = sum(left.values())
     if reversible == 0:
-        raise Conflict("This transaction has already been fully reversed.",
-                       code="already_reversed")
+        raise refusal(Code.ALREADY_REVERSED, "This transaction has already been fully reversed.")
     amount = reversible if amount is None else check_amount(amount)
     if amount > reversible:
-        raise InvalidRequest(f"At most {reversible} {original.unit} of this transaction can "
-                             "still be reversed.", param="amount", code="amount_too_large")
+        raise refusal(Code.AMOUNT_TOO_LARGE, f"At most {reversible} {original.unit} of this "
+                      "transaction can still be reversed.", param="amount")
     if original.type in CREDIT_TYPES:
         entries, legs = _take_back_credit(conn, store_id, wallet, original, amount, now)
     else:
@@ -299,9 +295,8 @@ def _take_back_credit(conn: Connection, store_id: str, wallet: Any, original: An
                                           lots.c.lot_id == original.lot_id)).one()
     free = lot.remaining - lot.held if lot.status == LOT_ACTIVE else 0
     if amount > free:
-        raise InsufficientFunds(
-            f"Only {free} {lot.unit} of this credit is left unspent to take back.",
-            param="amount", code="credit_already_spent")
+        raise refusal(Code.CREDIT_ALREADY_SPENT, f"Only {free} {lot.unit} of this credit is "
+                      "left unspent to take back.", param="amount")
     entries = [LotEntry(lot.lot_id, lot.funding_type, -amount, 0)]
     legs = [Leg(wallet.account_id, -amount),
             Leg(store_account_id("issued", wallet.unit, lot.funding_type, wallet.account_id),
@@ -365,8 +360,8 @@ def _load_transaction(conn: Connection, store_id: str, transaction_id: str) -> A
         transactions.c.store_id == store_id,
         transactions.c.transaction_id == transaction_id)).one_or_none()
     if row is None:
-        raise NotFound(f"No transaction {transaction_id!r} in this store.",
-                       code="transaction_not_found", param="transaction_id")
+        raise refusal(Code.TRANSACTION_NOT_FOUND, param="transaction_id",
+                      transaction_id=transaction_id)
     return row
 
 
@@ -424,10 +419,10 @@ def _lock_pair(conn: Connection, store_id: str, from_customer_id: str, to_custom
     receiver_id = ensure_wallet_exists(conn, store_id, to_customer_id, prog, now, create=True)
     if sender_id is None:
         if not customer_exists(conn, store_id, from_customer_id):
-            raise NotFound(f"No customer {from_customer_id!r} in this store.",
-                           code="customer_not_found", param="from_customer_id")
-        raise InsufficientFunds(f"The wallet has 0 {prog.unit} available, needed more.",
-                                param="amount")
+            raise refusal(Code.CUSTOMER_NOT_FOUND, param="from_customer_id",
+                          customer_id=from_customer_id)
+        raise refusal(Code.INSUFFICIENT_FUNDS,
+                      f"The wallet has 0 {prog.unit} available, needed more.", param="amount")
     locked = {wallet_id: lock_wallet_by_id(conn, store_id, wallet_id)
               for wallet_id in sorted({sender_id, receiver_id})}
     return locked[sender_id], locked[receiver_id]

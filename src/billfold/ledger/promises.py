@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from billfold import outbox
-from billfold.errors import Conflict, InvalidRequest, NotFound
+from billfold.errors import Code, InvalidRequest, refusal
 from billfold.ids import new_id
 from billfold.ledger.accounts import (
     Leg,
@@ -147,8 +147,8 @@ def get_promise(conn: Connection, store_id: str, promise_id: str) -> Promise:
                                               promises.c.promise_id == promise_id)
                        ).one_or_none()
     if row is None:
-        raise NotFound(f"No promise {promise_id!r} in this store.", code="promise_not_found",
-                       param="promise_id")
+        raise refusal(Code.PROMISE_NOT_FOUND, f"No promise {promise_id!r} in this store.",
+                      param="promise_id")
     return Promise(
         id=row.promise_id, store_id=row.store_id, wallet_id=row.wallet_id,
         customer_id=row.customer_id, program=row.program, unit=row.unit, status=row.status,
@@ -162,7 +162,7 @@ def _lock_pending(conn: Connection, store_id: str, promise_id: str) -> tuple[Any
     row = conn.execute(select(promises).where(promises.c.store_id == store_id,
                                               promises.c.promise_id == promise_id)).one()
     if row.status != PROMISE_PENDING:
-        raise Conflict(f"The promise is already {row.status}.", code="promise_not_pending")
+        raise refusal(Code.PROMISE_NOT_PENDING, f"The promise is already {row.status}.")
     return wallet, row
 
 

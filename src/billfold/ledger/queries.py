@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, case, exists, select, true
 
-from billfold.errors import InvalidRequest, NotFound, require
+from billfold.errors import Code, InvalidRequest, refusal, require
 from billfold.ledger.accounts import (
     customer_exists,
     customer_not_found,
@@ -150,8 +150,8 @@ def get_transaction(conn: Connection, store_id: str, transaction_id: str) -> Tra
         transactions.c.store_id == store_id,
         transactions.c.transaction_id == transaction_id)).one_or_none()
     if row is None:
-        raise NotFound(f"No transaction {transaction_id!r} in this store.",
-                       code="transaction_not_found", param="transaction_id")
+        raise refusal(Code.TRANSACTION_NOT_FOUND, param="transaction_id",
+                      transaction_id=transaction_id)
     entries = _entries_for(conn, store_id, [transaction_id])
     return _transaction(row, entries.get(transaction_id, ()))
 
@@ -162,8 +162,7 @@ def lot_usage(conn: Connection, store_id: str, lot_id: str) -> tuple[LotUsage, .
     check_id(lot_id, "lot_id")
     if conn.execute(select(lots.c.lot_id).where(lots.c.store_id == store_id,
                                                 lots.c.lot_id == lot_id)).first() is None:
-        raise NotFound(f"No lot {lot_id!r} in this store.", code="lot_not_found",
-                       param="lot_id")
+        raise refusal(Code.LOT_NOT_FOUND, param="lot_id", lot_id=lot_id)
     rows = conn.execute(
         select(lot_entries.c.transaction_id, transactions.c.type, lot_entries.c.amount,
                lot_entries.c.held_delta, lot_entries.c.created_at)
@@ -180,8 +179,7 @@ def get_lot(conn: Connection, store_id: str, lot_id: str, now: datetime) -> Lot:
     row = conn.execute(select(lots).where(lots.c.store_id == store_id,
                                           lots.c.lot_id == lot_id)).one_or_none()
     if row is None:
-        raise NotFound(f"No lot {lot_id!r} in this store.", code="lot_not_found",
-                       param="lot_id")
+        raise refusal(Code.LOT_NOT_FOUND, param="lot_id", lot_id=lot_id)
     return lot_from_row(row, now)
 
 

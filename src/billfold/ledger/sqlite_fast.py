@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, NoReturn
 
 from sqlalchemy import Connection
 
-from billfold.errors import InsufficientFunds
+from billfold.errors import Code, refusal
 from billfold.ids import new_id
 from billfold.ledger.accounts import Program, bucket_of, get_program, wallet_to_spend_from
 from billfold.ledger.journal import event_payload
@@ -246,9 +246,8 @@ def draw_lots(db: sqlite3.Connection, store_id: str, wallet_id: str, amount: int
             break
     cursor.close()
     if needed > 0:
-        raise InsufficientFunds(
-            f"The wallet has {amount - needed} {unit} available, {amount} {unit} needed.",
-            param="amount")
+        raise refusal(Code.INSUFFICIENT_FUNDS, param="amount", available=amount - needed,
+                      unit=unit, needed=amount)
     return draws
 
 

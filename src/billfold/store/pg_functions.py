@@ -1,11 +1,14 @@
 """The PostgreSQL functions: one live `.sql` file each, under `store/functions/`.
 
 A file holds exactly one `CREATE OR REPLACE FUNCTION`, named as the file. The
-files are the source: a migration installs the functions it introduces from
-them (`install`), and a later change to a function edits its file and adds a
-migration that installs it again. A migrated database's functions equal the
-files (tests/store/test_pg_functions.py). Downgrades drop what the migration
-installed; a function's earlier bodies are not kept (they live in git).
+files are the source: the migration that introduces a function installs it
+from its file (`install`), and every `billfold migrate` ends by installing again
+each function whose body differs from its file (`sync`), so a change to a
+function is an edit of its file and nothing else. A change of a function's
+arguments or result type still needs a migration that drops the old one. A
+migrated database's functions equal the files (tests/store/test_pg_functions.py).
+Downgrades drop what the migration introduced; a function's earlier bodies are
+not kept (they live in git), so a database is meant to run at head.
 """
 
 from __future__ import annotations
@@ -48,8 +51,22 @@ def install(conn: Connection, function_names: Iterable[str]) -> None:
     if conn.dialect.name != "postgresql":
         return
     with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+        # SQL-language functions are checked at creation: let them name functions that
+        # come later in the same install.
+        cursor.execute("SET LOCAL check_function_bodies = off")
         for name in function_names:  # no parameters: psycopg leaves '%' alone
             cursor.execute(source(name))
+
+
+def sync(conn: Connection) -> list[str]:
+    """Install every function whose file differs from (or is missing in) the database;
+    the names installed."""
+    if conn.dialect.name != "postgresql":
+        return []
+    present = installed(conn)
+    changed = [name for name in names() if present.get(name) != body(name)]
+    install(conn, changed)
+    return changed
 
 
 def drop(conn: Connection, function_names: Iterable[str]) -> None:
