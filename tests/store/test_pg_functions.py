@@ -53,3 +53,19 @@ def test_migrate_puts_back_a_function_that_differs_from_its_file(
                 pg_functions.body("billfold_isoformat")
     finally:
         engine.dispose()
+
+
+def test_migrate_drops_a_function_whose_file_is_gone(postgres_test_url: str) -> None:
+    from billfold.store.engine import make_engine
+    from billfold.store.migrate import upgrade
+
+    engine = make_engine(postgres_test_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE FUNCTION billfold_orphan() RETURNS int "
+                                 "LANGUAGE sql AS $fn$ SELECT 1 $fn$")
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert "billfold_orphan" not in pg_functions.installed(conn)
+    finally:
+        engine.dispose()

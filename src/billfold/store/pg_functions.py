@@ -3,8 +3,9 @@
 A file holds exactly one `CREATE OR REPLACE FUNCTION`, named as the file. The
 files are the source: the migration that introduces a function installs it
 from its file (`install`), and every `billfold migrate` ends by installing again
-each function whose body differs from its file (`sync`), so a change to a
-function is an edit of its file and nothing else. A change of a function's
+each function whose body differs from its file and dropping each one whose
+file is gone (`sync`), so a change to a function is an edit of its file and
+nothing else. A change of a function's
 arguments or result type still needs a migration that drops the old one. A
 migrated database's functions equal the files (tests/store/test_pg_functions.py).
 Downgrades drop what the migration introduced; a function's earlier bodies are
@@ -59,14 +60,17 @@ def install(conn: Connection, function_names: Iterable[str]) -> None:
 
 
 def sync(conn: Connection) -> list[str]:
-    """Install every function whose file differs from (or is missing in) the database;
-    the names installed."""
+    """Make the database's billfold functions equal the files: install each one whose
+    file differs from (or is missing in) the database, drop each one whose file is gone.
+    The names installed or dropped."""
     if conn.dialect.name != "postgresql":
         return []
     present = installed(conn)
     changed = [name for name in names() if present.get(name) != body(name)]
+    gone = sorted(set(present) - set(names()))
     install(conn, changed)
-    return changed
+    drop(conn, gone)
+    return changed + gone
 
 
 def drop(conn: Connection, function_names: Iterable[str]) -> None:
