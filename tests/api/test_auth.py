@@ -37,7 +37,7 @@ CREDIT = {"amount": 100, "funding_type": "cash"}
 def test_every_path_refuses_a_missing_or_wrong_key(server: ServerThread, tenant: Tenant,
                                                    bf: Billfold,
                                                    authorization: str | None) -> None:
-    tenant.client.credit("cus-1", "main", 100, funding_type="cash")
+    tenant.client.wallets.credit("cus-1", "main", 100, funding_type="cash")
     before = snapshot(bf)
     headers = {} if authorization is None else {"Authorization": authorization}
     for method, path in PATHS:
@@ -54,10 +54,10 @@ def test_a_key_of_a_store_is_refused_once_revoked(server: ServerThread, bf: Bill
     store = bf.create_store("Shop", currency="SAR")
     key = bf.create_api_key(store.id)
     with Client(key.secret, server.base_url) as api:
-        api.create_customer("cus-1")
+        api.customers.create("cus-1")
         bf.revoke_api_key(store.id, key.id)
         with pytest.raises(AuthenticationFailed) as refused:
-            api.get_customer("cus-1")
+            api.customers.get("cus-1")
     assert refused.value.code == "invalid_api_key"
 
 
@@ -67,13 +67,13 @@ def test_a_key_revoked_by_another_process_is_refused_once_remembered_time_ends(
     key = bf.create_api_key(store.id)
     bf.auth_cache_seconds = 0.3
     with Client(key.secret, server.base_url) as api:
-        api.create_customer("cus-1")  # the server now remembers the key
+        api.customers.create("cus-1")  # the server now remembers the key
         bf.run(lambda c: revoke_api_key(c, store_id=store.id, key_id=key.id,
                                         now=bf.clock.now()))  # as `billfold keys revoke` would
-        assert api.get_customer("cus-1").id == "cus-1"  # still remembered
+        assert api.customers.get("cus-1").id == "cus-1"  # still remembered
         time.sleep(0.35)
         with pytest.raises(AuthenticationFailed) as refused:
-            api.get_customer("cus-1")
+            api.customers.get("cus-1")
     assert refused.value.code == "invalid_api_key"
 
 

@@ -20,8 +20,8 @@ _MISSING = object()
 @pytest.fixture
 def ready(api: Client) -> dict[str, str]:
     """A funded customer, one open hold and one credit to aim bad requests at."""
-    credit = api.credit("cus-1", "main", 5000, funding_type="cash")
-    hold = api.create_hold("cus-1", "main", 1000)
+    credit = api.wallets.credit("cus-1", "main", 5000, funding_type="cash")
+    hold = api.holds.create("cus-1", "main", 1000)
     return {"txn": credit.id, "hold": hold.id}
 
 
@@ -105,7 +105,7 @@ def test_debit_refuses_bad_input(api: Client, ready: dict[str, str], bf: Billfol
         refused(api, "POST", WALLET + "/debits", body=body, param=param)
     refused(api, "POST", WALLET + "/debits", raw=b"{nope", param=None, code="invalid_json")
     assert snapshot(bf) == before
-    assert api.get_wallet("cus-1").available == 4000
+    assert api.wallets.get("cus-1").available == 4000
 
 
 def test_create_customer_refuses_bad_input(api: Client, ready: dict[str, str],
@@ -163,7 +163,7 @@ def test_capture_and_release_refuse_bad_input(api: Client, ready: dict[str, str]
     refused(api, "POST", f"/v1/holds/{ready['hold']}/release", body={"x": 1}, param="x")
     refused(api, "POST", f"/v1/holds/{ready['hold']}/release", body=[1], param=None)
     assert snapshot(bf) == before
-    assert api.get_hold(ready["hold"]).status == "held"
+    assert api.holds.get(ready["hold"]).status == "held"
 
 
 def test_lists_refuse_bad_parameters(api: Client, ready: dict[str, str]) -> None:

@@ -18,22 +18,22 @@ LINE = {"product_id": "p1", "quantity": 1, "unit_amount": 10000}
 @pytest.fixture
 def ready(api: Client) -> dict[str, str]:
     """A funded customer, a shipped order with cashback, an open checkout."""
-    api.update_settings({"programs": {"rewards": {"unit": "SAR", "max_per_order_amount": 500}}})
-    api.create_cashback_offer("10%", percent=10)
-    api.credit("cus-1", "main", 5000, funding_type="cash")
-    api.create_order("o-1", "cus-1", 10000, currency="SAR", lines=[LINE])
-    api.set_order_status("o-1", "shipped")
-    checkout = api.create_checkout("cus-1", "o-2", 3000, currency="SAR")
-    return {"checkout": checkout["id"]}
+    api.settings.update({"programs": {"rewards": {"unit": "SAR", "max_per_order_amount": 500}}})
+    api.offers.create("10%", percent=10)
+    api.wallets.credit("cus-1", "main", 5000, funding_type="cash")
+    api.orders.create("o-1", "cus-1", 10000, currency="SAR", lines=[LINE])
+    api.orders.set_status("o-1", "shipped")
+    checkout = api.checkouts.create("cus-1", "o-2", 3000, currency="SAR")
+    return {"checkout": checkout.id}
 
 
 def _all_refused(api: Client, bf: Billfold, method: str, path: str,
                  cases: list[tuple[Any, str | None]]) -> None:
-    before, settings = snapshot(bf), api.get_settings()
+    before, settings = snapshot(bf), api.settings.get()
     for body, param in cases:
         refused(api, method, path, body=body, param=param)
     assert snapshot(bf) == before
-    assert api.get_settings() == settings
+    assert api.settings.get() == settings
 
 
 def test_settings_patch_refuses_bad_input(api: Client, bf: Billfold, ready: Any) -> None:
@@ -75,7 +75,7 @@ def test_checkout_refuses_bad_input(api: Client, bf: Billfold, ready: Any) -> No
 
 def test_checkout_actions_refuse_what_is_not_open(api: Client, bf: Billfold,
                                                   ready: dict[str, str]) -> None:
-    api.cancel_checkout(ready["checkout"])
+    api.checkouts.cancel(ready["checkout"])
     before = snapshot(bf)
     for action in ("complete", "cancel"):
         response = api.request("POST", f"/v1/checkouts/{ready['checkout']}/{action}")

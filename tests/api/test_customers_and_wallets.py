@@ -37,7 +37,7 @@ def test_openapi_document_lists_every_contract_path_with_examples(api: Client) -
     assert set(credit["responses"]) >= {"201", "400", "401", "404"}
     schemas = document["components"]["schemas"]
     assert schemas["CreditCreate"]["examples"][0]["amount"] == 5000
-    assert schemas["TransactionOut"]["examples"]
+    assert schemas["Transaction"]["examples"]
 
 
 def test_create_customer_answers_201_then_200_for_the_same_details(api: Client) -> None:
@@ -54,15 +54,15 @@ def test_create_customer_answers_201_then_200_for_the_same_details(api: Client) 
 
 
 def test_create_customer_with_a_contradicting_email_is_409(api: Client) -> None:
-    api.create_customer("cus-1", email="a@example.com")
+    api.customers.create("cus-1", email="a@example.com")
     with pytest.raises(Conflict) as refused:
-        api.create_customer("cus-1", email="b@example.com")
+        api.customers.create("cus-1", email="b@example.com")
     assert (refused.value.code, refused.value.param) == ("customer_exists", "email")
-    assert api.get_customer("cus-1").email == "a@example.com"
+    assert api.customers.get("cus-1").email == "a@example.com"
 
 
 def test_customer_created_by_a_credit_gets_its_details_filled_in(api: Client) -> None:
-    api.credit("cus-1", "main", 500, funding_type="cash")
+    api.wallets.credit("cus-1", "main", 500, funding_type="cash")
     filled = api.request("POST", "/v1/customers", json={"id": "cus-1", "name": "Amira"})
     assert filled.status_code == 200
     assert filled.json()["name"] == "Amira"
@@ -72,26 +72,27 @@ def test_customer_created_by_a_credit_gets_its_details_filled_in(api: Client) ->
 def test_get_customer_has_a_summary_of_every_wallet(api: Client, bf: Billfold,
                                                     tenant) -> None:
     bf.store(tenant.store_id).create_program("rewards", unit="SAR")
-    api.credit("cus-1", "main", 5000, funding_type="cash")
-    api.credit("cus-1", "rewards", 700, funding_type="cashback", expires_in="30d")
-    customer = api.get_customer("cus-1")
+    api.wallets.credit("cus-1", "main", 5000, funding_type="cash")
+    api.wallets.credit("cus-1", "rewards", 700, funding_type="cashback", expires_in="30d")
+    customer = api.customers.get("cus-1")
     assert [(w.program, w.available, w.total) for w in customer.wallets] == [
         ("main", 5000, 5000), ("rewards", 700, 700)]
     assert customer.wallets[1].next_expiry.expires_at == START + timedelta(days=30)
 
 
 def test_unknown_customer_is_404_everywhere(api: Client) -> None:
-    for call in (lambda: api.get_customer("ghost"), lambda: api.get_wallet("ghost"),
-                 lambda: api.list_transactions("ghost"), lambda: api.list_lots("ghost"),
-                 lambda: api.debit("ghost", "main", 100),
-                 lambda: api.create_hold("ghost", "main", 100)):
+    for call in (lambda: api.customers.get("ghost"), lambda: api.wallets.get("ghost"),
+                 lambda: api.wallets.list_transactions("ghost"),
+                 lambda: api.wallets.list_lots("ghost"),
+                 lambda: api.wallets.debit("ghost", "main", 100),
+                 lambda: api.holds.create("ghost", "main", 100)):
         with pytest.raises(NotFound) as refused:
             call()
         assert refused.value.code == "customer_not_found"
 
 
 def test_known_customer_without_activity_has_a_zero_wallet(api: Client) -> None:
-    api.create_customer("cus-1")
+    api.customers.create("cus-1")
     response = api.request("GET", "/v1/customers/cus-1/wallets/main")
     assert response.json() == {
         "id": None, "customer_id": "cus-1", "program": "main", "unit": "SAR", "available": 0,
@@ -99,9 +100,9 @@ def test_known_customer_without_activity_has_a_zero_wallet(api: Client) -> None:
 
 
 def test_unknown_program_is_404(api: Client) -> None:
-    api.create_customer("cus-1")
+    api.customers.create("cus-1")
     with pytest.raises(NotFound) as refused:
-        api.get_wallet("cus-1", "nope")
+        api.wallets.get("cus-1", "nope")
     assert refused.value.code == "program_not_found"
 
 
@@ -118,8 +119,8 @@ def test_credit_answers_201_with_the_transaction_and_creates_the_customer(api: C
         "customer_id": "new-cus", "program": "main", "type": "credit", "amount": 5000,
         "balance_after": 5000, "description": "Goodwill", "reference": "ticket-9",
         "metadata": {"agent": "sam"}, "created_at": "2026-01-01T00:00:00Z"}
-    assert api.get_customer("new-cus").id == "new-cus"
-    wallet = api.get_wallet("new-cus")
+    assert api.customers.get("new-cus").id == "new-cus"
+    wallet = api.wallets.get("new-cus")
     assert (wallet.available, wallet.total, wallet.by_funding_type) == (5000, 5000,
                                                                         {"cash": 5000})
     assert wallet.next_expiry.amount == 5000
@@ -130,21 +131,21 @@ def test_credit_answers_201_with_the_transaction_and_creates_the_customer(api: C
                                                      (90, 90)])
 def test_expires_in_counts_exactly_from_the_request(api: Client, expires_in: object,
                                                     seconds: int) -> None:
-    api.credit("cus-1", "main", 100, funding_type="promotional", expires_in=expires_in)
-    lot = api.list_lots("cus-1").data[0]
+    api.wallets.credit("cus-1", "main", 100, funding_type="promotional", expires_in=expires_in)
+    lot = api.wallets.list_lots("cus-1").data[0]
     assert lot.expires_at == START + timedelta(seconds=seconds)
 
 
 def test_credit_with_an_absolute_expires_at(api: Client) -> None:
     moment = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
-    api.credit("cus-1", "main", 100, funding_type="promotional", expires_at=moment)
-    assert api.list_lots("cus-1").data[0].expires_at == moment
-    assert api.get_wallet("cus-1").next_expiry.expires_at == moment
+    api.wallets.credit("cus-1", "main", 100, funding_type="promotional", expires_at=moment)
+    assert api.wallets.list_lots("cus-1").data[0].expires_at == moment
+    assert api.wallets.get("cus-1").next_expiry.expires_at == moment
 
 
 def test_debit_answers_201_and_draws_soonest_expiry_first(api: Client) -> None:
-    api.credit("cus-1", "main", 5000, funding_type="cash")
-    promo = api.credit("cus-1", "main", 1000, funding_type="promotional", expires_in="7d")
+    api.wallets.credit("cus-1", "main", 5000, funding_type="cash")
+    promo = api.wallets.credit("cus-1", "main", 1000, funding_type="promotional", expires_in="7d")
     response = api.request("POST", "/v1/customers/cus-1/wallets/main/debits",
                            json={"amount": 1200, "reference": "order-1001"})
     assert response.status_code == 201
@@ -152,11 +153,11 @@ def test_debit_answers_201_and_draws_soonest_expiry_first(api: Client) -> None:
     assert (debit["type"], debit["amount"], debit["balance_after"]) == ("debit", 1200, 4800)
     assert debit["lots"][0] == {"lot_id": promo.lots[0].lot_id, "funding_type": "promotional",
                                 "amount": -1000, "held": 0}
-    assert api.get_wallet("cus-1").by_funding_type == {"cash": 4800}
+    assert api.wallets.get("cus-1").by_funding_type == {"cash": 4800}
 
 
 def test_debit_beyond_available_is_402_and_moves_nothing(api: Client, bf: Billfold) -> None:
-    api.credit("cus-1", "main", 300, funding_type="cash")
+    api.wallets.credit("cus-1", "main", 300, funding_type="cash")
     before = snapshot(bf)
     response = api.request("POST", "/v1/customers/cus-1/wallets/main/debits",
                            json={"amount": 1200})
@@ -165,42 +166,42 @@ def test_debit_beyond_available_is_402_and_moves_nothing(api: Client, bf: Billfo
         "type": "insufficient_funds", "code": "insufficient_funds",
         "message": "The wallet has 300 SAR available, 1200 SAR needed.", "param": "amount"}}
     with pytest.raises(InsufficientFunds):
-        api.debit("cus-1", "main", 1200)
+        api.wallets.debit("cus-1", "main", 1200)
     assert snapshot(bf) == before
 
 
 def test_history_is_newest_first_and_pages_by_cursor(api: Client, bf: Billfold) -> None:
-    ids = [api.credit("cus-1", "main", 100 + n, funding_type="cash").id for n in range(5)]
-    ids.append(api.debit("cus-1", "main", 50).id)
-    first = api.list_transactions("cus-1", limit=4)
+    ids = [api.wallets.credit("cus-1", "main", 100 + n, funding_type="cash").id for n in range(5)]
+    ids.append(api.wallets.debit("cus-1", "main", 50).id)
+    first = api.wallets.list_transactions("cus-1", limit=4)
     assert [t.id for t in first.data] == ids[::-1][:4]
     assert first.has_more and first.next_cursor
-    second = api.list_transactions("cus-1", limit=4, starting_after=first.next_cursor)
+    second = api.wallets.list_transactions("cus-1", limit=4, starting_after=first.next_cursor)
     assert [t.id for t in second.data] == ids[::-1][4:]
     assert (second.has_more, second.next_cursor) == (False, None)
-    assert [t.id for t in api.iter_transactions("cus-1", page_size=2)] == ids[::-1]
-    top = api.list_transactions("cus-1").data[0]
+    assert [t.id for t in api.wallets.iter_transactions("cus-1", page_size=2)] == ids[::-1]
+    top = api.wallets.list_transactions("cus-1").data[0]
     assert (top.type, top.amount, top.balance_after) == ("debit", 50, sum(range(100, 105)) - 50)
     assert_books_balance(bf)
 
 
 def test_default_page_size_is_20(api: Client) -> None:
     for _ in range(21):
-        api.credit("cus-1", "main", 1, funding_type="cash")
+        api.wallets.credit("cus-1", "main", 1, funding_type="cash")
     page = api.request("GET", "/v1/customers/cus-1/wallets/main/transactions").json()
     assert (len(page["data"]), page["has_more"]) == (20, True)
     assert set(page) == {"data", "has_more", "next_cursor"}
 
 
 def test_lots_filter_by_status(api: Client, clock: FrozenClock) -> None:
-    spent = api.credit("cus-1", "main", 100, funding_type="promotional", expires_in="1d")
-    expiring = api.credit("cus-1", "main", 200, funding_type="promotional", expires_in="2d")
-    active = api.credit("cus-1", "main", 300, funding_type="cash")
-    api.debit("cus-1", "main", 100)
+    spent = api.wallets.credit("cus-1", "main", 100, funding_type="promotional", expires_in="1d")
+    expiring = api.wallets.credit("cus-1", "main", 200, funding_type="promotional", expires_in="2d")
+    active = api.wallets.credit("cus-1", "main", 300, funding_type="cash")
+    api.wallets.debit("cus-1", "main", 100)
     clock.advance(days=3)
 
     def ids(status: str) -> list[str]:
-        return [lot.id for lot in api.list_lots("cus-1", status=status).data]
+        return [lot.id for lot in api.wallets.list_lots("cus-1", status=status).data]
 
     assert ids("active") == [active.lots[0].lot_id]
     assert ids("spent") == [spent.lots[0].lot_id]
@@ -211,7 +212,7 @@ def test_lots_filter_by_status(api: Client, clock: FrozenClock) -> None:
         "held": 0, "funding_type": "cash", "withdrawable": True, "expires_at": None,
         "description": None, "transaction_id": active.id,
         "created_at": "2026-01-01T00:00:00Z"}
-    page = api.list_lots("cus-1", limit=2)
+    page = api.wallets.list_lots("cus-1", limit=2)
     assert page.has_more
-    rest = api.list_lots("cus-1", limit=2, starting_after=page.next_cursor)
+    rest = api.wallets.list_lots("cus-1", limit=2, starting_after=page.next_cursor)
     assert len(page.data) + len(rest.data) == 3 and not rest.has_more

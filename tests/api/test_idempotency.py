@@ -30,7 +30,7 @@ def post(api: Client, path: str, body: dict[str, Any], key: str) -> httpx.Respon
 ])
 def test_same_key_and_body_gives_the_first_response_and_moves_nothing_twice(
         api: Client, bf: Billfold, path: str, body: dict[str, Any], status: int) -> None:
-    api.credit("cus-1", "main", 1000, funding_type="cash")
+    api.wallets.credit("cus-1", "main", 1000, funding_type="cash")
     first = post(api, path, body, "key-1")
     assert first.status_code == status
     after_first = snapshot(bf)
@@ -40,9 +40,9 @@ def test_same_key_and_body_gives_the_first_response_and_moves_nothing_twice(
 
 
 def test_capture_release_and_reverse_replay_too(api: Client, bf: Billfold) -> None:
-    credit = api.credit("cus-1", "main", 1000, funding_type="cash")
-    hold = api.create_hold("cus-1", "main", 500)
-    other = api.create_hold("cus-1", "main", 100)
+    credit = api.wallets.credit("cus-1", "main", 1000, funding_type="cash")
+    hold = api.holds.create("cus-1", "main", 500)
+    other = api.holds.create("cus-1", "main", 100)
     calls = [(f"/v1/holds/{hold.id}/capture", {"amount": 200}, 200),
              (f"/v1/holds/{other.id}/release", {}, 200),
              (f"/v1/transactions/{credit.id}/reverse", {"amount": 50, "description": "x"}, 201)]
@@ -57,7 +57,7 @@ def test_capture_release_and_reverse_replay_too(api: Client, bf: Billfold) -> No
 
 def test_same_key_with_another_body_is_409_and_moves_nothing(api: Client,
                                                             bf: Billfold) -> None:
-    api.credit("cus-1", "main", 1000, funding_type="cash")
+    api.wallets.credit("cus-1", "main", 1000, funding_type="cash")
     assert post(api, WALLET + "/debits", {"amount": 300}, "key-1").status_code == 201
     before = snapshot(bf)
     for path, body in [(WALLET + "/debits", {"amount": 301}),
@@ -71,10 +71,10 @@ def test_same_key_with_another_body_is_409_and_moves_nothing(api: Client,
 
 
 def test_a_refused_debit_is_replayed_as_the_same_402(api: Client, bf: Billfold) -> None:
-    api.credit("cus-1", "main", 100, funding_type="cash")
+    api.wallets.credit("cus-1", "main", 100, funding_type="cash")
     first = post(api, WALLET + "/debits", {"amount": 500}, "key-1")
     assert first.status_code == 402
-    api.credit("cus-1", "main", 1000, funding_type="cash")  # now it would succeed…
+    api.wallets.credit("cus-1", "main", 1000, funding_type="cash")  # now it would succeed…
     before = snapshot(bf)
     again = post(api, WALLET + "/debits", {"amount": 500}, "key-1")
     assert (again.status_code, again.json()) == (402, first.json())  # …but the key answered
@@ -82,7 +82,7 @@ def test_a_refused_debit_is_replayed_as_the_same_402(api: Client, bf: Billfold) 
 
 
 def test_concurrent_identical_requests_move_money_once(api: Client, bf: Billfold) -> None:
-    api.credit("cus-1", "main", 1000, funding_type="cash")
+    api.wallets.credit("cus-1", "main", 1000, funding_type="cash")
     barrier = threading.Barrier(6)
     responses: list[httpx.Response] = []
     lock = threading.Lock()
@@ -102,14 +102,14 @@ def test_concurrent_identical_requests_move_money_once(api: Client, bf: Billfold
         thread.join(60)
     assert [r.status_code for r in responses] == [201] * 6
     assert len({r.json()["id"] for r in responses}) == 1
-    wallet = api.get_wallet("cus-1")
+    wallet = api.wallets.get("cus-1")
     assert (wallet.available, wallet.total) == (0, 0)
-    assert [t.type for t in api.list_transactions("cus-1").data] == ["debit", "credit"]
+    assert [t.type for t in api.wallets.list_transactions("cus-1").data] == ["debit", "credit"]
     assert_books_balance(bf)
 
 
 def test_concurrent_identical_holds_reserve_once(api: Client, bf: Billfold) -> None:
-    api.credit("cus-1", "main", 1000, funding_type="cash")
+    api.wallets.credit("cus-1", "main", 1000, funding_type="cash")
     barrier = threading.Barrier(4)
     results: list[httpx.Response] = []
 
@@ -127,4 +127,4 @@ def test_concurrent_identical_holds_reserve_once(api: Client, bf: Billfold) -> N
         thread.join(60)
     assert [r.status_code for r in results] == [201] * 4
     assert len({r.json()["id"] for r in results}) == 1
-    assert api.get_wallet("cus-1").held == 600
+    assert api.wallets.get("cus-1").held == 600

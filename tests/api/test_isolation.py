@@ -20,56 +20,58 @@ def two(tenant_factory: Callable[[], Tenant]) -> tuple[Tenant, Tenant]:
 
 def test_customers_and_wallets_are_per_store(two: tuple[Tenant, Tenant], bf: Billfold) -> None:
     mine, theirs = two
-    theirs.client.create_customer("cus-1", email="secret@example.com")
-    theirs.client.credit("cus-1", "main", 5000, funding_type="cash")
+    theirs.client.customers.create("cus-1", email="secret@example.com")
+    theirs.client.wallets.credit("cus-1", "main", 5000, funding_type="cash")
     before = snapshot(bf)
-    for call in (lambda: mine.client.get_customer("cus-1"),
-                 lambda: mine.client.get_wallet("cus-1"),
-                 lambda: mine.client.list_transactions("cus-1"),
-                 lambda: mine.client.list_lots("cus-1"),
-                 lambda: mine.client.debit("cus-1", "main", 100),
-                 lambda: mine.client.create_hold("cus-1", "main", 100)):
+    for call in (lambda: mine.client.customers.get("cus-1"),
+                 lambda: mine.client.wallets.get("cus-1"),
+                 lambda: mine.client.wallets.list_transactions("cus-1"),
+                 lambda: mine.client.wallets.list_lots("cus-1"),
+                 lambda: mine.client.wallets.debit("cus-1", "main", 100),
+                 lambda: mine.client.holds.create("cus-1", "main", 100)):
         with pytest.raises(NotFound):
             call()
     assert snapshot(bf) == before
     # The same customer id in my store is another customer with its own wallet.
-    mine.client.credit("cus-1", "main", 70, funding_type="cash")
-    assert mine.client.get_wallet("cus-1").available == 70
-    assert theirs.client.get_wallet("cus-1").available == 5000
-    assert mine.client.get_customer("cus-1").email is None
-    assert len(mine.client.list_transactions("cus-1").data) == 1
+    mine.client.wallets.credit("cus-1", "main", 70, funding_type="cash")
+    assert mine.client.wallets.get("cus-1").available == 70
+    assert theirs.client.wallets.get("cus-1").available == 5000
+    assert mine.client.customers.get("cus-1").email is None
+    assert len(mine.client.wallets.list_transactions("cus-1").data) == 1
 
 
 def test_transactions_are_per_store(two: tuple[Tenant, Tenant], bf: Billfold) -> None:
     mine, theirs = two
-    credit = theirs.client.credit("cus-1", "main", 5000, funding_type="cash")
+    credit = theirs.client.wallets.credit("cus-1", "main", 5000, funding_type="cash")
     before = snapshot(bf)
     with pytest.raises(NotFound):
-        mine.client.get_transaction(credit.id)
+        mine.client.transactions.get(credit.id)
     with pytest.raises(NotFound):
-        mine.client.reverse(credit.id, description="steal")
+        mine.client.transactions.reverse(credit.id, description="steal")
     assert snapshot(bf) == before
-    assert theirs.client.get_transaction(credit.id).amount == 5000
+    assert theirs.client.transactions.get(credit.id).amount == 5000
 
 
 def test_holds_are_per_store(two: tuple[Tenant, Tenant], bf: Billfold) -> None:
     mine, theirs = two
-    theirs.client.credit("cus-1", "main", 5000, funding_type="cash")
-    hold = theirs.client.create_hold("cus-1", "main", 2000)
+    theirs.client.wallets.credit("cus-1", "main", 5000, funding_type="cash")
+    hold = theirs.client.holds.create("cus-1", "main", 2000)
     before = snapshot(bf)
-    for call in (lambda: mine.client.get_hold(hold.id),
-                 lambda: mine.client.capture_hold(hold.id),
-                 lambda: mine.client.release_hold(hold.id)):
+    for call in (lambda: mine.client.holds.get(hold.id),
+                 lambda: mine.client.holds.capture(hold.id),
+                 lambda: mine.client.holds.release(hold.id)):
         with pytest.raises(NotFound):
             call()
     assert snapshot(bf) == before
-    assert theirs.client.get_hold(hold.id).status == "held"
+    assert theirs.client.holds.get(hold.id).status == "held"
 
 
 def test_idempotency_keys_are_per_store(two: tuple[Tenant, Tenant]) -> None:
     mine, theirs = two
-    a = mine.client.credit("cus-1", "main", 100, funding_type="cash", idempotency_key="k-1")
-    b = theirs.client.credit("cus-1", "main", 100, funding_type="cash", idempotency_key="k-1")
+    a = mine.client.wallets.credit("cus-1", "main", 100, funding_type="cash",
+                                   idempotency_key="k-1")
+    b = theirs.client.wallets.credit("cus-1", "main", 100, funding_type="cash",
+                                     idempotency_key="k-1")
     assert a.id != b.id
-    assert mine.client.get_wallet("cus-1").available == 100
-    assert theirs.client.get_wallet("cus-1").available == 100
+    assert mine.client.wallets.get("cus-1").available == 100
+    assert theirs.client.wallets.get("cus-1").available == 100

@@ -23,7 +23,7 @@ def _checkout(index: int, amount: int, programs: list[str]) -> Call:
 
 def test_ten_checkouts_at_once_split_the_wallet_as_one_after_another_would(
         tenant: Tenant, bf: Billfold, server) -> None:
-    tenant.client.credit("cus-1", "main", 10_000, funding_type="cash")
+    tenant.client.wallets.credit("cus-1", "main", 10_000, funding_type="cash")
     responses = race(server.base_url, tenant.api_key,
                      [_checkout(i, 3000, ["main"]) for i in range(10)])
     assert statuses(responses) == Counter({201: 10}), [r.json() for r in responses]
@@ -31,17 +31,17 @@ def test_ten_checkouts_at_once_split_the_wallet_as_one_after_another_would(
     assert sorted((b["wallet_amount"] for b in bodies), reverse=True) == \
         [3000, 3000, 3000, 1000] + [0] * 6
     assert all(b["wallet_amount"] + b["remaining_amount"] == 3000 for b in bodies)
-    wallet = tenant.client.get_wallet("cus-1")
+    wallet = tenant.client.wallets.get("cus-1")
     assert (wallet.available, wallet.held) == (0, 10_000)
     assert_books_balance(bf)
 
 
 def test_checkouts_naming_programs_in_either_order_at_once_are_never_refused(
         tenant: Tenant, bf: Billfold, server) -> None:
-    tenant.client.update_settings({"programs": {"rewards": {
+    tenant.client.settings.update({"programs": {"rewards": {
         "unit": "SAR", "max_per_order_amount": 1000}}})
-    tenant.client.credit("cus-1", "rewards", 3000, funding_type="cashback")
-    tenant.client.credit("cus-1", "main", 10_000, funding_type="cash")
+    tenant.client.wallets.credit("cus-1", "rewards", 3000, funding_type="cashback")
+    tenant.client.wallets.credit("cus-1", "main", 10_000, funding_type="cash")
     calls = [_checkout(i, 2000, ["rewards", "main"] if i % 2 else ["main", "rewards"])
              for i in range(12)]
     responses = race(server.base_url, tenant.api_key, calls)
@@ -54,8 +54,8 @@ def test_checkouts_naming_programs_in_either_order_at_once_are_never_refused(
         rewards = [p["amount"] for p in body["breakdown"] if p["program"] == "rewards"]
         assert rewards in ([], [1000])
     assert paid == Counter({"rewards": 3000, "main": 10_000})
-    assert tenant.client.get_wallet("cus-1", "rewards").available == 0
-    assert tenant.client.get_wallet("cus-1", "main").available == 0
+    assert tenant.client.wallets.get("cus-1", "rewards").available == 0
+    assert tenant.client.wallets.get("cus-1", "main").available == 0
     assert_books_balance(bf)
 
 
@@ -69,17 +69,17 @@ def test_concurrent_patches_of_different_settings_all_survive(
                      [Call("PATCH", "/v1/settings", c, f"patch-{i}")
                       for i, c in enumerate(changes)])
     assert statuses(responses) == Counter({200: 4})
-    settings = tenant.client.get_settings()
+    settings = tenant.client.settings.get()
     for change in changes:
         for key, value in change.items():
-            assert settings[key] == value, (key, settings)
+            assert getattr(settings, key) == value, (key, settings)
 
 
 @pytest.mark.parametrize("body", [{"amount": 100}, {}, {"description": None},
                                   {"description": ""}, {"description": "   "}])
 def test_a_reversal_without_a_description_is_refused_and_moves_nothing(
         tenant: Tenant, bf: Billfold, body: dict[str, object]) -> None:
-    credit = tenant.client.credit("cus-1", "main", 1000, funding_type="cash")
+    credit = tenant.client.wallets.credit("cus-1", "main", 1000, funding_type="cash")
     before = snapshot(bf)
     response = tenant.client.request("POST", f"/v1/transactions/{credit.id}/reverse",
                                      json=body, idempotency_key="reverse-1")

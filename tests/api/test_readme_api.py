@@ -35,10 +35,10 @@ def test_readme_curl_session_runs(server: ServerThread, tenant: Tenant, api: Cli
                             env={**os.environ, "BF": server.base_url, "KEY": tenant.api_key})
     assert result.returncode == 0, result.stderr
     assert '"status":"captured"' in result.stdout
-    wallet = api.get_wallet("cus-42")
+    wallet = api.wallets.get("cus-42")
     assert (wallet.available, wallet.held, wallet.total) == (3500, 0, 3500)
-    assert [t.type for t in api.list_transactions("cus-42").data] == ["capture", "hold",
-                                                                       "credit"]
+    assert [t.type for t in api.wallets.list_transactions("cus-42").data] == ["capture", "hold",
+                                                                               "credit"]
 
 
 def test_readme_sdk_example_runs(server: ServerThread, tenant: Tenant) -> None:

@@ -32,8 +32,8 @@ def test_the_openapi_document_holds_for_generated_requests(server: ServerThread,
                                                            tenant: Tenant, api: Client,
                                                            bf: Billfold) -> None:
     # Objects the schema's examples name, so generated requests also reach real data.
-    api.create_customer("cus-42", email="amira@example.com", name="Amira")
-    api.credit("cus-42", "main", 10**9, funding_type="cash")
+    api.customers.create("cus-42", email="amira@example.com", name="Amira")
+    api.wallets.credit("cus-42", "main", 10**9, funding_type="cash")
     schema = schemathesis.openapi.from_url(server.base_url + "/openapi.json")
     headers = {"Authorization": f"Bearer {tenant.api_key}"}
     operations = [result.ok() for result in schema.get_all_operations()]

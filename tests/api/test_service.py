@@ -67,11 +67,11 @@ def test_serve_with_no_configuration(tmp_path: Path) -> None:
     try:
         wait_healthy(base_url, process)
         with Client(secret, base_url) as api:
-            api.create_customer("cus-1")
-            api.credit("cus-1", "main", 5000, funding_type="cash")
-            hold = api.create_hold("cus-1", "main", 2000)
-            api.capture_hold(hold.id, amount=1500)
-            assert api.get_wallet("cus-1").available == 3500
+            api.customers.create("cus-1")
+            api.wallets.credit("cus-1", "main", 5000, funding_type="cash")
+            hold = api.holds.create("cus-1", "main", 2000)
+            api.holds.capture(hold.id, amount=1500)
+            assert api.wallets.get("cus-1").available == 3500
         metrics = httpx.get(base_url + "/metrics").text
         assert 'billfold_http_requests_total{method="POST",route="/v1/holds",status="201"} 1.0' \
             in metrics
@@ -138,10 +138,10 @@ def test_serve_with_several_workers_on_postgresql(tmp_path: Path, postgres_test_
     try:
         wait_healthy(base_url, process)
         with Client(secret, base_url) as api:
-            api.credit("cus-1", "main", 5000, funding_type="cash")
+            api.wallets.credit("cus-1", "main", 5000, funding_type="cash")
             for _ in range(10):
-                api.debit("cus-1", "main", 100)
-            assert api.get_wallet("cus-1").available == 4000
+                api.wallets.debit("cus-1", "main", 100)
+            assert api.wallets.get("cus-1").available == 4000
     finally:
         _out, err = stop(process)
     worker_pids = {line.split("[")[1].split("]")[0] for line in err.splitlines()

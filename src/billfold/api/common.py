@@ -1,19 +1,19 @@
-"""Small pieces every router shares: JSON responses, documented error statuses,
+"""Small pieces every router shares: the route class, documented error statuses,
 path and list parameters."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
-from billfold.api.schemas import (
-    CUSTOMER_ID_PATTERN,
-    OBJECT_ID_PATTERN,
-    PROGRAM_PATTERN,
-    ErrorBody,
-)
+from billfold.api.schemas import CUSTOMER_ID_PATTERN, OBJECT_ID_PATTERN, PROGRAM_PATTERN
+from billfold.contract import ErrorBody
 from billfold.ledger.queries import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 _ERROR_TEXT = {
@@ -26,8 +26,26 @@ _ERROR_TEXT = {
 }
 
 
-def respond(body: Any, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(body, status_code=status_code)
+class ContractRoute(APIRoute):
+    """A route whose plain (sync) endpoint runs on the thread pool as a coroutine.
+
+    The endpoint calls the library (blocking) and renders a contract model; FastAPI
+    then checks and serializes the model on the event loop. Left a sync endpoint,
+    FastAPI would take a second thread-pool hop just to check its answer — a cost
+    every credit, debit and hold would pay."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any):
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _on_thread_pool(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _on_thread_pool(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)  # FastAPI reads the parameters through __wrapped__
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        return await run_in_threadpool(endpoint, *args, **kwargs)
+
+    return run
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:

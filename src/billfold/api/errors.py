@@ -14,9 +14,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from billfold.api import render
+from billfold.contract import ErrorBody
 from billfold.errors import BillfoldError, InternalError
 
 log = logging.getLogger("billfold.api")
@@ -26,14 +28,15 @@ _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
 _NOT_AN_OBJECT = frozenset({"model_attributes_type", "dict_type", "model_type"})
 
 
-def error_response(error: BillfoldError, status: int | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": error.to_dict()}, status_code=status or error.status,
-                        headers=headers)
+def respond(body: ErrorBody, status: int, headers: dict[str, str] | None = None) -> Response:
+    """The contract's error body, serialized as every other answer is (by pydantic)."""
+    return Response(body.model_dump_json(), status_code=status, headers=headers,
+                    media_type="application/json")
 
 
-def error_body(type_: str, code: str, message: str, param: str | None) -> dict[str, Any]:
-    return {"error": {"type": type_, "code": code, "message": message, "param": param}}
+def error_response(refusal: BillfoldError, status: int | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    return respond(render.error(refusal), status or refusal.status, headers)
 
 
 def install(app: FastAPI) -> None:
@@ -43,32 +46,30 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-def _billfold_error(request: Request, error: BillfoldError) -> JSONResponse:
+def _billfold_error(request: Request, error: BillfoldError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
     return error_response(error, headers=headers)
 
 
-def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+def _validation_error(request: Request, error: RequestValidationError) -> Response:
     first = error.errors()[0] if error.errors() else {}
     if first.get("type") == "json_invalid":
-        return JSONResponse(error_body("invalid_request", "invalid_json",
-                                       "The request body is not valid JSON.", None),
-                            status_code=400)
+        return respond(render.error_body("invalid_request", "invalid_json",
+                                  "The request body is not valid JSON.", None), 400)
     param = _param_of(first.get("loc", ()))
     message = first.get("msg", "Invalid request.")
     if param is None and first.get("type") in _NOT_AN_OBJECT:
         code = "invalid_json" if isinstance(first.get("input"), bytes) else "invalid_request"
-        return JSONResponse(error_body(
+        return respond(render.error_body(
             "invalid_request", code,
-            "The body must be a JSON object (Content-Type: application/json).", None),
-            status_code=400)
+            "The body must be a JSON object (Content-Type: application/json).", None), 400)
     if first.get("type") == "extra_forbidden":
         message = "Unknown parameter."
     elif first.get("type") == "missing":
         message = "This parameter is required." if param else "A JSON object body is required."
     code = "invalid_amount" if param in AMOUNT_PARAMS else "invalid_request"
     text = f"{param}: {message}" if param else message
-    return JSONResponse(error_body("invalid_request", code, text, param), status_code=400)
+    return respond(render.error_body("invalid_request", code, text, param), 400)
 
 
 def _param_of(loc: Any) -> str | None:
@@ -79,18 +80,18 @@ def _param_of(loc: Any) -> str | None:
     return parts[0] if parts else None
 
 
-def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+def _http_error(request: Request, error: StarletteHTTPException) -> Response:
     if error.status_code == 404:
-        body = error_body("not_found", "route_not_found", "No such path.", None)
+        body = render.error_body("not_found", "route_not_found", "No such path.", None)
     elif error.status_code == 405:
-        body = error_body("invalid_request", "method_not_allowed",
+        body = render.error_body("invalid_request", "method_not_allowed",
                           f"{request.method} is not allowed on this path.", None)
     else:
-        body = error_body("invalid_request", "invalid_request", str(error.detail), None)
-    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+        body = render.error_body("invalid_request", "invalid_request", str(error.detail), None)
+    return respond(body, error.status_code, error.headers)
 
 
-def _unexpected(request: Request, error: Exception) -> JSONResponse:
+def _unexpected(request: Request, error: Exception) -> Response:
     log.exception("unexpected error", extra={"path": request.url.path})
     internal = InternalError("Something went wrong on our side; nothing was changed. "
                              "Retry with the same Idempotency-Key.")

@@ -22,8 +22,8 @@ from billfold.api import (
     transactions,
 )
 from billfold.api.observability import Metrics, RequestLogMiddleware
-from billfold.api.schemas import Health
 from billfold.app import Billfold
+from billfold.contract import Health
 from billfold.ledger.models import SweepResult
 from billfold.settings import Settings
 from billfold.worker.sweeper import Sweeper
@@ -37,6 +37,7 @@ Errors are `{"error": {"type", "code", "message", "param"}}`.
 """
 
 
+HEALTHY = Health(status="ok")
 _NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
@@ -78,10 +79,10 @@ def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = Non
     for router in (store_settings.router, checkouts.router, offers.router, orders.router):
         app.include_router(router)
 
-    @app.get("/healthz", tags=["service"], response_model=Health)
-    def healthz() -> dict[str, str]:
+    @app.get("/healthz", tags=["service"])
+    async def healthz() -> Health:
         """Liveness, without auth."""
-        return {"status": "ok"}
+        return HEALTHY
 
     @app.get("/metrics", tags=["service"], response_class=PlainTextResponse,
              responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})

@@ -1,24 +1,26 @@
-"""Cashback offers: create, read, list, close."""
+"""Cashback offers: create, read, close."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from fastapi.responses import JSONResponse
 
-from billfold.api.commerce_schemas import OfferCreate, offer_out
-from billfold.api.common import errors, respond
+from billfold.api import render
+from billfold.api.commerce_schemas import OfferCreate
+from billfold.api.common import ContractRoute, errors
 from billfold.api.deps import IdempotencyKey, Store
 from billfold.api.schemas import OBJECT_ID_PATTERN
+from billfold.contract import CashbackOffer
 
-router = APIRouter(prefix="/v1/cashback_offers", tags=["cashback offers"])
+router = APIRouter(prefix="/v1/cashback_offers", tags=["cashback offers"],
+                   route_class=ContractRoute)
 OfferIdPath = Annotated[str, Path(pattern=OBJECT_ID_PATTERN, examples=["off_01jf3v7"])]
 
 
 @router.post("", status_code=201, responses=errors(409))
 def create_offer(body: OfferCreate, store: Store,
-                 idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                 idempotency_key: IdempotencyKey = None) -> CashbackOffer:
     """A percent (at most two decimals) or fixed cashback offer."""
     offer = store.create_offer(
         body.name, program=body.program, percent=body.percent, amount=body.amount,
@@ -27,16 +29,16 @@ def create_offer(body: OfferCreate, store: Store,
         first_order_only=body.first_order_only, starts_at=body.starts_at,
         ends_at=body.ends_at, credit_expires_in=body.credit_expires_in,
         idempotency_key=idempotency_key)
-    return respond(offer_out(offer), 201)
+    return render.offer(offer)
 
 
 @router.get("/{offer_id}", responses=errors(404))
-def get_offer(offer_id: OfferIdPath, store: Store) -> JSONResponse:
-    return respond(offer_out(store.get_offer(offer_id)))
+def get_offer(offer_id: OfferIdPath, store: Store) -> CashbackOffer:
+    return render.offer(store.get_offer(offer_id))
 
 
 @router.post("/{offer_id}/close", responses=errors(404, 409))
 def close_offer(offer_id: OfferIdPath, store: Store,
-                idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                idempotency_key: IdempotencyKey = None) -> CashbackOffer:
     """Close the offer: no new order earns it; orders not yet fulfilled lose it."""
-    return respond(offer_out(store.close_offer(offer_id, idempotency_key=idempotency_key)))
+    return render.offer(store.close_offer(offer_id, idempotency_key=idempotency_key))

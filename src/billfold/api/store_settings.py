@@ -6,34 +6,35 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
-from billfold.api.commerce_schemas import SettingsPatch, settings_out, stats_out
-from billfold.api.common import errors, respond
+from billfold.api import render
+from billfold.api.commerce_schemas import SettingsPatch
+from billfold.api.common import ContractRoute, errors
 from billfold.api.deps import IdempotencyKey, Store
+from billfold.contract import Settings, Stats
 from billfold.errors import InvalidRequest
 
-router = APIRouter(prefix="/v1", tags=["settings and statistics"])
+router = APIRouter(prefix="/v1", tags=["settings and statistics"], route_class=ContractRoute)
 
 
 @router.get("/settings", responses=errors())
-def get_settings(store: Store) -> JSONResponse:
+def get_settings(store: Store) -> Settings:
     """The store's settings and wallet programs."""
-    return respond(settings_out(store.get_settings()))
+    return render.settings(store.get_settings())
 
 
 @router.patch("/settings", responses=errors(409))
 def patch_settings(body: SettingsPatch, store: Store,
-                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                   idempotency_key: IdempotencyKey = None) -> Settings:
     """Merge: keys left out keep their value, null clears, `programs` merges by name."""
     settings = store.update_settings(body.changes(), idempotency_key=idempotency_key)
-    return respond(settings_out(settings))
+    return render.settings(settings)
 
 
 @router.get("/stats", responses=errors())
 def get_stats(store: Store,
               start: Annotated[datetime | None, Query(alias="from")] = None,
-              end: Annotated[datetime | None, Query(alias="to")] = None) -> JSONResponse:
+              end: Annotated[datetime | None, Query(alias="to")] = None) -> Stats:
     """Liability now, flows and a daily series over `from` to `to` (default: 30 days)."""
     for moment, param in ((start, "from"), (end, "to")):
         if moment is not None and moment.tzinfo is None:
@@ -41,4 +42,4 @@ def get_stats(store: Store,
                                  param=param)
     stats = store.get_stats(start=start and start.astimezone(UTC),
                             end=end and end.astimezone(UTC))
-    return respond(stats_out(stats))
+    return render.stats(stats)

@@ -1,0 +1,163 @@
+"""One Protocol per resource namespace: the interface the embedded library
+(`shop.wallets`, `shop.holds`, …) and the SDK (`api.wallets`, …) both implement, so a
+shop can move from one to the other by changing the line that makes the handle.
+
+Amounts are int minor units; `expires_in` is a duration ("30m", "90d", or seconds);
+every mutation takes an `idempotency_key`. The async SDK offers the same methods,
+awaited (and `iter_transactions` as an async iterator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, Protocol
+
+from billfold.contract.commerce import CashbackOffer, Checkout, Order, Refund
+from billfold.contract.common import Page
+from billfold.contract.settings import Settings, Stats
+from billfold.contract.wallets import Customer, Hold, Lot, Transaction, Wallet
+
+Duration = int | str
+Percent = int | float | str
+
+
+class CustomersAPI(Protocol):
+    def create(self, customer_id: str, *, email: str | None = None, name: str | None = None,
+               metadata: dict[str, Any] | None = None,
+               idempotency_key: str | None = None) -> Customer: ...
+
+    def get(self, customer_id: str) -> Customer: ...
+
+
+class WalletsAPI(Protocol):
+    def get(self, customer_id: str, program: str = "main") -> Wallet: ...
+
+    def credit(self, customer_id: str, program: str, amount: int, *, funding_type: str,
+               expires_in: Duration | None = None, expires_at: datetime | None = None,
+               withdrawable: bool | None = None, description: str | None = None,
+               reference: str | None = None, metadata: dict[str, Any] | None = None,
+               idempotency_key: str | None = None) -> Transaction: ...
+
+    def debit(self, customer_id: str, program: str, amount: int, *,
+              description: str | None = None, reference: str | None = None,
+              metadata: dict[str, Any] | None = None,
+              idempotency_key: str | None = None) -> Transaction: ...
+
+    def list_transactions(self, customer_id: str, program: str = "main", *,
+                          limit: int | None = None,
+                          starting_after: str | None = None) -> Page[Transaction]: ...
+
+    def iter_transactions(self, customer_id: str, program: str = "main", *,
+                          page_size: int = 100) -> Iterator[Transaction]: ...
+
+    def list_lots(self, customer_id: str, program: str = "main", *,
+                  status: str | None = None, limit: int | None = None,
+                  starting_after: str | None = None) -> Page[Lot]: ...
+
+
+class TransactionsAPI(Protocol):
+    def get(self, transaction_id: str) -> Transaction: ...
+
+    def reverse(self, transaction_id: str, *, description: str, amount: int | None = None,
+                metadata: dict[str, Any] | None = None,
+                idempotency_key: str | None = None) -> Transaction: ...
+
+
+class HoldsAPI(Protocol):
+    def create(self, customer_id: str, program: str, amount: int, *,
+               expires_in: Duration | None = None, expires_at: datetime | None = None,
+               reference: str | None = None, metadata: dict[str, Any] | None = None,
+               idempotency_key: str | None = None) -> Hold: ...
+
+    def get(self, hold_id: str) -> Hold: ...
+
+    def capture(self, hold_id: str, *, amount: int | None = None,
+                description: str | None = None,
+                idempotency_key: str | None = None) -> Hold: ...
+
+    def release(self, hold_id: str, *, idempotency_key: str | None = None) -> Hold: ...
+
+
+class CheckoutsAPI(Protocol):
+    def create(self, customer_id: str, order_id: str, amount: int, *, currency: str,
+               programs: list[str] | None = None, expires_in: Duration | None = None,
+               idempotency_key: str | None = None) -> Checkout: ...
+
+    def get(self, checkout_id: str) -> Checkout: ...
+
+    def complete(self, checkout_id: str, *,
+                 idempotency_key: str | None = None) -> Checkout: ...
+
+    def cancel(self, checkout_id: str, *, idempotency_key: str | None = None) -> Checkout: ...
+
+
+class OffersAPI(Protocol):
+    def create(self, name: str, *, program: str = "main", percent: Percent | None = None,
+               amount: int | None = None, product_ids: list[str] | None = None,
+               category_ids: list[str] | None = None, min_order_amount: int | None = None,
+               max_amount: int | None = None, first_order_only: bool | None = None,
+               starts_at: datetime | None = None, ends_at: datetime | None = None,
+               credit_expires_in: Duration | None = None,
+               idempotency_key: str | None = None) -> CashbackOffer: ...
+
+    def get(self, offer_id: str) -> CashbackOffer: ...
+
+    def close(self, offer_id: str, *, idempotency_key: str | None = None) -> CashbackOffer: ...
+
+
+class OrdersAPI(Protocol):
+    def create(self, order_id: str, customer_id: str, amount: int, *, currency: str,
+               lines: list[dict[str, Any]], checkout_id: str | None = None,
+               idempotency_key: str | None = None) -> Order: ...
+
+    def get(self, order_id: str) -> Order: ...
+
+    def set_status(self, order_id: str, status: str, *,
+                   idempotency_key: str | None = None) -> Order: ...
+
+    def refund(self, order_id: str, amount: int, *, to: str = "wallet",
+               idempotency_key: str | None = None) -> Refund: ...
+
+    def list_refunds(self, order_id: str) -> Page[Refund]: ...
+
+
+class SettingsAPI(Protocol):
+    def get(self) -> Settings: ...
+
+    def update(self, changes: dict[str, Any], *,
+               idempotency_key: str | None = None) -> Settings: ...
+
+
+class StatsAPI(Protocol):
+    def get(self, *, start: datetime | None = None, end: datetime | None = None) -> Stats: ...
+
+
+class ShopAPI(Protocol):
+    """A store's handle: the library's `Billfold(...).store(id)` or the SDK's `Client`."""
+
+    @property
+    def customers(self) -> CustomersAPI: ...
+    @property
+    def wallets(self) -> WalletsAPI: ...
+    @property
+    def transactions(self) -> TransactionsAPI: ...
+    @property
+    def holds(self) -> HoldsAPI: ...
+    @property
+    def checkouts(self) -> CheckoutsAPI: ...
+    @property
+    def offers(self) -> OffersAPI: ...
+    @property
+    def orders(self) -> OrdersAPI: ...
+    @property
+    def settings(self) -> SettingsAPI: ...
+    @property
+    def stats(self) -> StatsAPI: ...
+
+
+NAMESPACES: dict[str, type] = {
+    "customers": CustomersAPI, "wallets": WalletsAPI, "transactions": TransactionsAPI,
+    "holds": HoldsAPI, "checkouts": CheckoutsAPI, "offers": OffersAPI, "orders": OrdersAPI,
+    "settings": SettingsAPI, "stats": StatsAPI,
+}

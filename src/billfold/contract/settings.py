@@ -1,0 +1,77 @@
+"""Store settings and statistics as the API sends them."""
+
+from __future__ import annotations
+
+from pydantic import ConfigDict, Field
+
+from billfold.contract.common import ContractModel, Timestamp
+
+
+class ProgramSettings(ContractModel):
+    unit: str
+    kind: str
+    max_per_order_amount: int | None
+    max_per_order_percent: str | None = Field(description='A decimal string, "12.50".')
+    points_per_unit: int | None
+    expires_in: int | str | None
+
+
+class Settings(ContractModel):
+    wallet_enabled: bool
+    currency: str
+    cashback_expires_in: int | str | None
+    auto_apply: bool
+    allow_topup: bool
+    topup_amounts: list[int]
+    low_balance_threshold: int | None
+    withdrawals_enabled: bool
+    clawback_shortfall: str
+    programs: dict[str, ProgramSettings]
+
+
+class Flows(ContractModel):
+    """Money that moved in a window (minor units of the program's unit)."""
+
+    issued: int
+    spent: int
+    expired: int
+    voided: int
+    cashback_granted: int
+
+
+class ProgramFlows(Flows):
+    unit: str
+
+
+class DayFlows(Flows):
+    date: str = Field(description="The UTC day, 2026-01-31.")
+
+
+class CashbackStats(ContractModel):
+    promised: int
+    pending: int
+    granted: int
+    voided: int
+    clawed_back: int
+    shortfall: int
+    deducted: int
+
+
+class Stats(Flows):
+    """Liability now (`outstanding`: available + held, by program) and the flows of the
+    window `from` to `to` (the store currency's programs), with a daily series."""
+
+    currency: str
+    start: Timestamp = Field(alias="from")
+    end: Timestamp = Field(alias="to")
+    outstanding: dict[str, int]
+    outstanding_by_funding_type: dict[str, dict[str, int]]
+    customers_with_balance: int
+    usage_rate: int = Field(description="Spent over issued, in basis points.")
+    usage_rate_percent: str
+    cashback: CashbackStats
+    by_program: dict[str, ProgramFlows]
+    series: list[DayFlows]
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True,
+                              serialize_by_alias=True)
