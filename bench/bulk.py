@@ -6,7 +6,7 @@ reported is the peak over the interpreter's baseline after imports.
 
 The grant is the ledger's set-based `bulk.grant_credits`, GRANT_BATCH customers
 per transaction (each still gets its own transaction and lot). The sweep is
-`StoreWallets.expire_lots` with a clock moved past every lot's expiry.
+`Shop.expire_lots` with a clock moved past every lot's expiry.
 
 `uv run python -m bench.bulk [--customers N] [--expiry-wallets M] [--verify]` times
 just these two on a fresh embedded PostgreSQL: N customers who already have a
@@ -57,13 +57,13 @@ def _grant(database_url: str, store_id: str, customer_ids: list[str]) -> dict[st
 
 
 def _expire(database_url: str, store_id: str, sweep_at: datetime) -> dict[str, Any]:
-    from billfold.app import Billfold, StoreWallets
+    from billfold.app import Billfold, Shop
     from billfold.clock import FrozenClock
 
     billfold = Billfold(database_url, migrate=False, clock=FrozenClock(sweep_at))
     baseline = _rss_mib()
     started = time.perf_counter()
-    result = StoreWallets(billfold, store_id).expire_lots()
+    result = Shop(billfold, store_id).lots.expire_due()
     seconds = time.perf_counter() - started
     billfold.close()
     return {"lots": result.lots, "seconds": seconds, "lots_per_s": result.lots / seconds,

@@ -7,7 +7,7 @@ import json
 import urllib.parse
 from typing import Any
 
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop
 
 PROGRAM = "main"
 CREDIT_FUNDING_TYPE = "cashback"
@@ -16,29 +16,29 @@ HTTP_TIMEOUT_SECONDS = 30.0
 
 
 class LibraryClient:
-    """Calls `StoreWallets` directly; every mutation carries an idempotency key."""
+    """Calls `Shop` directly; every mutation carries an idempotency key."""
 
     def __init__(self, billfold: Billfold, store_id: str, *, owns_billfold: bool = False):
         self._bf = billfold
-        self._shop = StoreWallets(billfold, store_id)
+        self._shop = Shop(billfold, store_id)
         self._owns = owns_billfold
 
     def credit(self, customer_id: str, amount: int, key: str) -> None:
-        self._shop.credit(customer_id, PROGRAM, amount, funding_type=CREDIT_FUNDING_TYPE,
-                          expires_in=CREDIT_EXPIRES_IN, idempotency_key=key)
+        self._shop.wallets.credit(customer_id, PROGRAM, amount, funding_type=CREDIT_FUNDING_TYPE,
+                                  expires_in=CREDIT_EXPIRES_IN, idempotency_key=key)
 
     def debit(self, customer_id: str, amount: int, key: str) -> None:
-        self._shop.debit(customer_id, PROGRAM, amount, idempotency_key=key)
+        self._shop.wallets.debit(customer_id, PROGRAM, amount, idempotency_key=key)
 
     def hold_capture(self, customer_id: str, amount: int, key: str) -> None:
-        hold = self._shop.hold(customer_id, PROGRAM, amount, idempotency_key=key)
-        self._shop.capture(hold.id, idempotency_key=f"{key}-capture")
+        hold = self._shop.holds.create(customer_id, PROGRAM, amount, idempotency_key=key)
+        self._shop.holds.capture(hold.id, idempotency_key=f"{key}-capture")
 
     def balance(self, customer_id: str) -> None:
-        self._shop.balance(customer_id, PROGRAM)
+        self._shop.wallets.get(customer_id, PROGRAM)
 
     def history(self, customer_id: str) -> None:
-        self._shop.history(customer_id, PROGRAM, limit=20)
+        self._shop.wallets.list_transactions(customer_id, PROGRAM, limit=20)
 
     def close(self) -> None:
         if self._owns:

@@ -1,6 +1,6 @@
 """Load generation: a fleet of workers (processes or threads) driven point by point.
 
-Each worker holds its own client (a `StoreWallets` on its own engine, or an
+Each worker holds its own client (a `Shop` on its own engine, or an
 HTTP client) for the whole run, so connection set-up and statement caches are
 warm before any clock starts. A point is run in two steps: every worker
 prepares (builds its op and does one untimed call), then all start at the same

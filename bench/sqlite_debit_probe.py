@@ -46,10 +46,10 @@ def _debits(shop: object, customers: Iterator[str], seconds: float, tag: str,
         if before >= stop_at:
             break
         if op == "hold_capture":
-            hold = shop.hold(customer, "main", DEBIT_AMOUNT, idempotency_key=f"{tag}-{n}")  # type: ignore[attr-defined]
-            shop.capture(hold.id, idempotency_key=f"{tag}-{n}-capture")  # type: ignore[attr-defined]
+            hold = shop.holds.create(customer, "main", DEBIT_AMOUNT, idempotency_key=f"{tag}-{n}")  # type: ignore[attr-defined]
+            shop.holds.capture(hold.id, idempotency_key=f"{tag}-{n}-capture")  # type: ignore[attr-defined]
         else:
-            shop.debit(customer, "main", DEBIT_AMOUNT, idempotency_key=f"{tag}-{n}")  # type: ignore[attr-defined]
+            shop.wallets.debit(customer, "main", DEBIT_AMOUNT, idempotency_key=f"{tag}-{n}")  # type: ignore[attr-defined]
         latencies.append((time.perf_counter() - before) * 1000)
     if profiler is not None:
         profiler.disable()
@@ -68,7 +68,7 @@ def main() -> None:
                         help="an extra PRAGMA for the library's connections, e.g. "
                              "'wal_autocheckpoint = 4000' (experiments)")
     args = parser.parse_args()
-    from billfold.app import Billfold, StoreWallets
+    from billfold.app import Billfold, Shop
 
     with tempfile.TemporaryDirectory(prefix="billfold-probe-") as workdir:
         path = str(Path(workdir) / "probe.db")
@@ -88,8 +88,8 @@ def main() -> None:
                     db.execute(f"PRAGMA {pragma}")  # type: ignore[attr-defined]
             event.listen(bf.engine, "connect", _set)
             bf.engine.dispose()
-        shop = StoreWallets(bf, store_id)
-        shop.debit(customers[0], "main", 1, idempotency_key="warm-up")
+        shop = Shop(bf, store_id)
+        shop.wallets.debit(customers[0], "main", 1, idempotency_key="warm-up")
         queue = iter([c for _ in range(DRAWS_PER_WALLET) for c in customers[1:]])
         profiler = cProfile.Profile() if args.profile else None
         for round_ in range(ROUNDS):

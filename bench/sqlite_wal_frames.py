@@ -42,12 +42,12 @@ def wal_page_numbers(wal_path: Path) -> list[int]:
 
 
 def _debit(shop: Any, customer_id: str, key: str) -> None:
-    shop.debit(customer_id, "main", DEBIT_AMOUNT, idempotency_key=key)
+    shop.wallets.debit(customer_id, "main", DEBIT_AMOUNT, idempotency_key=key)
 
 
 def _hold_capture(shop: Any, customer_id: str, key: str) -> None:
-    hold = shop.hold(customer_id, "main", DEBIT_AMOUNT, idempotency_key=key)
-    shop.capture(hold.id, idempotency_key=f"{key}-capture")
+    hold = shop.holds.create(customer_id, "main", DEBIT_AMOUNT, idempotency_key=key)
+    shop.holds.capture(hold.id, idempotency_key=f"{key}-capture")
 
 
 def main() -> None:
@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--op", choices=("debit", "hold_capture"), default="debit")
     args = parser.parse_args()
     assert 0 < args.debits <= WALLETS // 2
-    from billfold.app import Billfold, StoreWallets
+    from billfold.app import Billfold, Shop
 
     with tempfile.TemporaryDirectory(prefix="billfold-frames-") as workdir:
         path = Path(workdir) / "frames.db"
@@ -65,7 +65,7 @@ def main() -> None:
         customers = [f"cus-{n:06d}" for n in range(WALLETS)]
         with bf.begin() as conn:
             seed.seed_wallets(conn, store_id, "SAR", bf.clock.now(), customers)
-        shop = StoreWallets(bf, store_id)
+        shop = Shop(bf, store_id)
         spend = _hold_capture if args.op == "hold_capture" else _debit
         for n in range(args.debits):  # warm up: the same shape of b-trees as measured
             spend(shop, customers[n], f"warm-{n}")

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
 from billfold.store.engine import make_engine
 from billfold.store.migrate import upgrade
@@ -109,6 +109,6 @@ def bf(database_url: str, clock: FrozenClock) -> Iterator[Billfold]:
 
 
 @pytest.fixture
-def shop(bf: Billfold) -> StoreWallets:
+def shop(bf: Billfold) -> Shop:
     store = bf.create_store("Test shop", currency="SAR")
     return bf.store(store.id)

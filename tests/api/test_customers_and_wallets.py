@@ -71,7 +71,7 @@ def test_customer_created_by_a_credit_gets_its_details_filled_in(api: Client) ->
 
 def test_get_customer_has_a_summary_of_every_wallet(api: Client, bf: Billfold,
                                                     tenant) -> None:
-    bf.store(tenant.store_id).create_program("rewards", unit="SAR")
+    bf.store(tenant.store_id).programs.create("rewards", unit="SAR")
     api.wallets.credit("cus-1", "main", 5000, funding_type="cash")
     api.wallets.credit("cus-1", "rewards", 700, funding_type="cashback", expires_in="30d")
     customer = api.customers.get("cus-1")

@@ -104,13 +104,13 @@ def test_worker_releases_timed_out_holds(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shops.db'}"
     with Billfold(url) as bf:
         shop = bf.store(bf.create_store("Acme", currency="SAR").id)
-        shop.credit("cus-1", "main", 5000, funding_type="cash")
-        hold = shop.hold("cus-1", "main", 2000, expires_in=1)
+        shop.wallets.credit("cus-1", "main", 5000, funding_type="cash")
+        hold = shop.holds.create("cus-1", "main", 2000, expires_in=1)
         process = billfold("worker", cwd=tmp_path, env={
             "BILLFOLD_DATABASE_URL": url, "BILLFOLD_SWEEP_INTERVAL_SECONDS": "0.2"})
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-            while shop.get_hold(hold.id).status == "held":
+            while shop.holds.get(hold.id).status == "held":
                 assert process.poll() is None, process.communicate()
                 assert time.monotonic() < deadline, "the worker did not release the hold"
                 time.sleep(0.1)
@@ -118,8 +118,8 @@ def test_worker_releases_timed_out_holds(tmp_path: Path) -> None:
             out, _err = stop(process)
         assert process.returncode == 0
         assert "Stopped." in out
-        assert shop.get_hold(hold.id).status == "expired"
-        assert shop.balance("cus-1").available == 5000
+        assert shop.holds.get(hold.id).status == "expired"
+        assert shop.wallets.get("cus-1").available == 5000
 
 
 def test_serve_with_several_workers_on_postgresql(tmp_path: Path, postgres_test_url: str) -> None:

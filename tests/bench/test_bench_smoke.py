@@ -25,12 +25,13 @@ def test_seeded_wallets_keep_every_ledger_invariant(bf: Billfold) -> None:
         lots = seed.seed_wallets(conn, store.id, "SAR", now, ["a", "b", "c"])
         seed.seed_history(conn, store.id, "SAR", now, "long", 50)
     shop = bf.store(store.id)
-    shop.debit("a", "main", 1500)  # the library carries on from seeded rows
+    shop.wallets.debit("a", "main", 1500)  # the library carries on from seeded rows
     assert lots == 3 * len(seed.LOT_SHAPES)
-    assert shop.balance("a").available == 5 * seed.LOT_AMOUNT - 1500
-    assert shop.balance("long").available == 5 * seed.LOT_AMOUNT
+    assert shop.wallets.get("a").available == 5 * seed.LOT_AMOUNT - 1500
+    assert shop.wallets.get("long").available == 5 * seed.LOT_AMOUNT
     pairs = (50 - len(seed.LOT_SHAPES)) // 2
-    assert len(shop.history("long", limit=100).data) == 2 * pairs + len(seed.LOT_SHAPES)
+    assert len(shop.wallets.list_transactions("long",
+                                              limit=100).data) == 2 * pairs + len(seed.LOT_SHAPES)
     assert bf.verify().ok, bf.verify().render()
 
 
@@ -47,11 +48,11 @@ def test_histories_generated_by_postgresql_are_the_same_books(postgres_test_url:
         shop = bf.store(store.id)
         for name, postings in (("long", 50), ("longer", 71)):
             pairs = (postings - len(seed.LOT_SHAPES)) // 2
-            assert shop.balance(name).available == 5 * seed.LOT_AMOUNT
-            history = shop.history(name, limit=100).data
+            assert shop.wallets.get(name).available == 5 * seed.LOT_AMOUNT
+            history = shop.wallets.list_transactions(name, limit=100).data
             assert len(history) == 2 * pairs + len(seed.LOT_SHAPES)
             assert [t.type for t in history[-2:]] == ["debit", "credit"]  # newest first
-        shop.debit("longer", "main", 1500)  # the library carries on from generated rows
+        shop.wallets.debit("longer", "main", 1500)  # the library carries on from generated rows
         assert bf.verify().ok, bf.verify().render()
 
 

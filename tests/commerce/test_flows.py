@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
 from billfold.errors import Conflict, InvalidRequest
 from tests.helpers import assert_books_balance
@@ -18,39 +18,39 @@ def line(amount: int, product: str = "p", categories: tuple[str, ...] = (),
             "unit_amount": amount}
 
 
-def order(shop: StoreWallets, order_id: str, customer: str, lines: list[dict[str, Any]],
+def order(shop: Shop, order_id: str, customer: str, lines: list[dict[str, Any]],
           **extra: Any) -> Any:
     amount = sum(item["quantity"] * item["unit_amount"] for item in lines)
-    return shop.place_order(order_id, customer, amount, currency="SAR", lines=lines, **extra)
+    return shop.orders.create(order_id, customer, amount, currency="SAR", lines=lines, **extra)
 
 
-def test_several_offers_on_one_order_add_up_each_capped_alone(shop: StoreWallets,
+def test_several_offers_on_one_order_add_up_each_capped_alone(shop: Shop,
                                                               bf: Billfold) -> None:
-    shop.create_offer("whole 5%", percent=5)
-    shop.create_offer("shoes 10%", percent="10", category_ids=["shoes"], max_amount=150)
-    shop.create_offer("fixed 3.00 on sku-9", amount=300, product_ids=["sku-9"])
-    shop.create_offer("big orders", percent="2.5", min_order_amount=100_000)
+    shop.offers.create("whole 5%", percent=5)
+    shop.offers.create("shoes 10%", percent="10", category_ids=["shoes"], max_amount=150)
+    shop.offers.create("fixed 3.00 on sku-9", amount=300, product_ids=["sku-9"])
+    shop.offers.create("big orders", percent="2.5", min_order_amount=100_000)
     placed = order(shop, "o-1", "ann", [line(1005, "sku-1", ("shoes",)),
                                        line(995, "sku-2", ("shoes",)), line(3000, "sku-3")])
     # 5 % of 5000 = 250; shoes: 10 % of 2000 = 200 capped at 150; no sku-9; below 1,000.00
     assert sorted(c.promised_amount for c in placed.cashbacks) == [150, 250]
     assert placed.cashback.pending == 400
-    assert shop.balance("ann").pending == 400
+    assert shop.wallets.get("ann").pending == 400
     assert_books_balance(bf)
 
 
-def test_percentage_per_line_rounds_half_even_and_adds_up(shop: StoreWallets) -> None:
-    shop.create_offer("cat 10%", percent=10, category_ids=["c"])
+def test_percentage_per_line_rounds_half_even_and_adds_up(shop: Shop) -> None:
+    shop.offers.create("cat 10%", percent=10, category_ids=["c"])
     placed = order(shop, "o-1", "ann", [line(5, "a", ("c",)), line(15, "b", ("c",)),
                                        line(25, "d", ("c",))])
     assert placed.cashback.pending == 4  # 10 % of 45 = 4.5 → 4 (half-even)
 
 
-def test_first_order_only_and_time_window(shop: StoreWallets, clock: FrozenClock) -> None:
+def test_first_order_only_and_time_window(shop: Shop, clock: FrozenClock) -> None:
     start = clock.now()
     from datetime import timedelta
-    shop.create_offer("later", percent=10, starts_at=start + timedelta(days=1),
-                      ends_at=start + timedelta(days=2))
+    shop.offers.create("later", percent=10, starts_at=start + timedelta(days=1),
+                       ends_at=start + timedelta(days=2))
     assert order(shop, "o-1", "ann", [line(1000)]).cashback.pending == 0
     clock.advance(days=1)
     assert order(shop, "o-2", "ann", [line(1000)]).cashback.pending == 100
@@ -58,111 +58,111 @@ def test_first_order_only_and_time_window(shop: StoreWallets, clock: FrozenClock
     assert order(shop, "o-3", "ann", [line(1000)]).cashback.pending == 0
 
 
-def test_points_program_pays_at_its_rate_after_capped_before_main(shop: StoreWallets,
+def test_points_program_pays_at_its_rate_after_capped_before_main(shop: Shop,
                                                                    bf: Billfold) -> None:
-    shop.update_settings({"programs": {
+    shop.settings.update({"programs": {
         "points": {"unit": "points", "points_per_unit": 3},
         "rewards": {"unit": "SAR", "max_per_order_percent": "10"}}})
-    shop.credit("ann", "points", 10, funding_type="promotional")
-    shop.credit("ann", "rewards", 50000, funding_type="cashback")
-    shop.credit("ann", "main", 50000, funding_type="cash")
-    checkout = shop.create_checkout("ann", "o-1", 30000, currency="SAR")
+    shop.wallets.credit("ann", "points", 10, funding_type="promotional")
+    shop.wallets.credit("ann", "rewards", 50000, funding_type="cashback")
+    shop.wallets.credit("ann", "main", 50000, funding_type="cash")
+    checkout = shop.checkouts.create("ann", "o-1", 30000, currency="SAR")
     parts = [(p.program, p.amount, p.points) for p in checkout.parts]
     # rewards: 10 % of 300.00; 10 points at 3 per 1.00 are worth 3.33 (10 points, rounded up)
     assert parts == [("rewards", 3000, None), ("points", 333, 10), ("main", 26667, None)]
     assert checkout.remaining_amount == 0 and checkout.wallet_amount == 30000
     placed = order(shop, "o-1", "ann", [line(30000)], checkout_id=checkout.id)
-    shop.set_order_status("o-1", "paid")
-    shop.refund_order("o-1", 1665)  # rewards 1665 of 3000
-    shop.refund_order("o-1", 1335 + 166)  # the rest of rewards, half the points part
-    assert shop.balance("ann", "points").available == 5
-    assert shop.get_order("o-1").payments[1].refunded_points == 5
-    shop.refund_order("o-1", placed.amount - 3166)
-    assert shop.balance("ann", "points").available == 10
-    assert shop.balance("ann", "rewards").available == 50000
-    assert shop.balance("ann", "main").available == 50000
+    shop.orders.set_status("o-1", "paid")
+    shop.orders.refund("o-1", 1665)  # rewards 1665 of 3000
+    shop.orders.refund("o-1", 1335 + 166)  # the rest of rewards, half the points part
+    assert shop.wallets.get("ann", "points").available == 5
+    assert shop.orders.get("o-1").payments[1].refunded_points == 5
+    shop.orders.refund("o-1", placed.amount - 3166)
+    assert shop.wallets.get("ann", "points").available == 10
+    assert shop.wallets.get("ann", "rewards").available == 50000
+    assert shop.wallets.get("ann", "main").available == 50000
     assert_books_balance(bf)
 
 
-def test_checkout_with_auto_apply_off_or_chosen_programs(shop: StoreWallets) -> None:
-    shop.credit("ann", "main", 1000, funding_type="cash")
-    shop.update_settings({"auto_apply": False})
-    assert shop.create_checkout("ann", "o-1", 500, currency="SAR").wallet_amount == 0
-    chosen = shop.create_checkout("ann", "o-2", 5000, currency="SAR", programs=["main"])
+def test_checkout_with_auto_apply_off_or_chosen_programs(shop: Shop) -> None:
+    shop.wallets.credit("ann", "main", 1000, funding_type="cash")
+    shop.settings.update({"auto_apply": False})
+    assert shop.checkouts.create("ann", "o-1", 500, currency="SAR").wallet_amount == 0
+    chosen = shop.checkouts.create("ann", "o-2", 5000, currency="SAR", programs=["main"])
     assert (chosen.wallet_amount, chosen.remaining_amount) == (1000, 4000)
-    unknown = shop.create_checkout("guest", "o-3", 500, currency="SAR", programs=["main"])
+    unknown = shop.checkouts.create("guest", "o-3", 500, currency="SAR", programs=["main"])
     assert unknown.wallet_amount == 0 and unknown.parts == ()
 
 
-def test_abandoned_checkout_holds_time_out(shop: StoreWallets, bf: Billfold,
+def test_abandoned_checkout_holds_time_out(shop: Shop, bf: Billfold,
                                           clock: FrozenClock) -> None:
-    shop.credit("ann", "main", 1000, funding_type="cash")
-    checkout = shop.create_checkout("ann", "o-1", 800, currency="SAR", expires_in="10m")
-    assert shop.balance("ann").available == 200
+    shop.wallets.credit("ann", "main", 1000, funding_type="cash")
+    checkout = shop.checkouts.create("ann", "o-1", 800, currency="SAR", expires_in="10m")
+    assert shop.wallets.get("ann").available == 200
     clock.advance(minutes=11)
-    assert shop.get_checkout(checkout.id).status == "expired"
+    assert shop.checkouts.get(checkout.id).status == "expired"
     bf.sweep()
-    assert shop.balance("ann").available == 1000
+    assert shop.wallets.get("ann").available == 1000
     with pytest.raises(Conflict):
-        shop.complete_checkout(checkout.id)
-    assert shop.cancel_checkout(checkout.id).status == "cancelled"
+        shop.checkouts.complete(checkout.id)
+    assert shop.checkouts.cancel(checkout.id).status == "cancelled"
     assert_books_balance(bf)
 
 
-def test_wallet_part_whose_lot_expired_comes_back_expired(shop: StoreWallets, bf: Billfold,
+def test_wallet_part_whose_lot_expired_comes_back_expired(shop: Shop, bf: Billfold,
                                                           clock: FrozenClock) -> None:
-    shop.credit("ann", "main", 1000, funding_type="promotional", expires_in="1h")
-    checkout = shop.create_checkout("ann", "o-1", 3000, currency="SAR")
+    shop.wallets.credit("ann", "main", 1000, funding_type="promotional", expires_in="1h")
+    checkout = shop.checkouts.create("ann", "o-1", 3000, currency="SAR")
     order(shop, "o-1", "ann", [line(3000)], checkout_id=checkout.id)
-    shop.set_order_status("o-1", "paid")
+    shop.orders.set_status("o-1", "paid")
     clock.advance(hours=2)
-    refund = shop.refund_order("o-1", 3000)
+    refund = shop.orders.refund("o-1", 3000)
     assert (refund.wallet_amount, refund.card_amount) == (1000, 2000)
-    wallet = shop.balance("ann")
+    wallet = shop.wallets.get("ann")
     assert wallet.available == 2000 and wallet.by_funding_type == {"refund": 2000}
     bf.sweep()
-    assert shop.get_stats().flows.expired == 1000
+    assert shop.stats.get().flows.expired == 1000
     assert_books_balance(bf)
 
 
-def test_refund_never_exceeds_what_was_paid(shop: StoreWallets, bf: Billfold) -> None:
+def test_refund_never_exceeds_what_was_paid(shop: Shop, bf: Billfold) -> None:
     order(shop, "o-1", "ann", [line(5000)])
     with pytest.raises(InvalidRequest):
-        shop.refund_order("o-1", 1)  # placed, nothing paid by wallet or card yet
-    shop.set_order_status("o-1", "paid")
-    shop.refund_order("o-1", 3000)
+        shop.orders.refund("o-1", 1)  # placed, nothing paid by wallet or card yet
+    shop.orders.set_status("o-1", "paid")
+    shop.orders.refund("o-1", 3000)
     with pytest.raises(InvalidRequest):
-        shop.refund_order("o-1", 2001)
-    shop.refund_order("o-1", 2000)
-    assert shop.get_order("o-1").refundable_amount == 0
-    assert shop.balance("ann").available == 5000
+        shop.orders.refund("o-1", 2001)
+    shop.orders.refund("o-1", 2000)
+    assert shop.orders.get("o-1").refundable_amount == 0
+    assert shop.wallets.get("ann").available == 5000
     assert_books_balance(bf)
 
 
 def test_promised_cashback_shrinks_on_partial_refund_before_fulfilment(
-        shop: StoreWallets, bf: Billfold) -> None:
-    shop.create_offer("10%", percent=10)
+        shop: Shop, bf: Billfold) -> None:
+    shop.offers.create("10%", percent=10)
     order(shop, "o-1", "ann", [line(10000)])
-    shop.set_order_status("o-1", "paid")
-    shop.refund_order("o-1", 2500)
-    assert shop.balance("ann").pending == 750
-    shipped = shop.set_order_status("o-1", "shipped")
+    shop.orders.set_status("o-1", "paid")
+    shop.orders.refund("o-1", 2500)
+    assert shop.wallets.get("ann").pending == 750
+    shipped = shop.orders.set_status("o-1", "shipped")
     assert (shipped.cashback.granted, shipped.cashback.voided) == (750, 250)
     assert_books_balance(bf)
 
 
 @pytest.mark.parametrize("mode", ["record", "deduct_from_refund"])
 def test_spent_cashback_is_a_shortfall_or_deducted_never_a_negative_wallet(
-        shop: StoreWallets, bf: Billfold, mode: str) -> None:
-    shop.update_settings({"clawback_shortfall": mode})
-    shop.create_offer("10%", percent=10)
+        shop: Shop, bf: Billfold, mode: str) -> None:
+    shop.settings.update({"clawback_shortfall": mode})
+    shop.offers.create("10%", percent=10)
     order(shop, "o-1", "ann", [line(30000)])
-    shop.set_order_status("o-1", "delivered")
-    shop.debit("ann", "main", 2000)  # spends 20.00 of the 30.00 cashback
-    refund = shop.refund_order("o-1", 30000)
-    summary = shop.get_order("o-1").cashback
+    shop.orders.set_status("o-1", "delivered")
+    shop.wallets.debit("ann", "main", 2000)  # spends 20.00 of the 30.00 cashback
+    refund = shop.orders.refund("o-1", 30000)
+    summary = shop.orders.get("o-1").cashback
     assert summary.clawed_back == 1000
-    wallet = shop.balance("ann")
+    wallet = shop.wallets.get("ann")
     assert wallet.available >= 0
     if mode == "record":
         assert (summary.shortfall, summary.deducted, refund.credited_amount) == (2000, 0, 30000)
@@ -170,32 +170,32 @@ def test_spent_cashback_is_a_shortfall_or_deducted_never_a_negative_wallet(
     else:
         assert (summary.shortfall, summary.deducted, refund.credited_amount) == (0, 2000, 28000)
         assert wallet.available == 28000
-    stats = shop.get_stats().cashback
+    stats = shop.stats.get().cashback
     assert (stats.shortfall, stats.deducted) == (summary.shortfall, summary.deducted)
     assert_books_balance(bf)
 
 
-def test_status_moves_forward_only_and_cancel_only_before_shipping(shop: StoreWallets) -> None:
+def test_status_moves_forward_only_and_cancel_only_before_shipping(shop: Shop) -> None:
     order(shop, "o-1", "ann", [line(100)])
-    shop.set_order_status("o-1", "delivered")
+    shop.orders.set_status("o-1", "delivered")
     for status in ("paid", "shipped", "delivered", "cancelled"):
         with pytest.raises(Conflict):
-            shop.set_order_status("o-1", status)
-    shop.set_order_status("o-1", "completed")
+            shop.orders.set_status("o-1", status)
+    shop.orders.set_status("o-1", "completed")
     order(shop, "o-2", "ann", [line(100)])
-    shop.set_order_status("o-2", "cancelled")
+    shop.orders.set_status("o-2", "cancelled")
     with pytest.raises(Conflict):
-        shop.set_order_status("o-2", "paid")
+        shop.orders.set_status("o-2", "paid")
 
 
-def test_granted_once_and_retries_replay(shop: StoreWallets, bf: Billfold) -> None:
-    shop.create_offer("10%", percent=10)
+def test_granted_once_and_retries_replay(shop: Shop, bf: Billfold) -> None:
+    shop.offers.create("10%", percent=10)
     first = order(shop, "o-1", "ann", [line(1000)], idempotency_key="k-order")
     again = order(shop, "o-1", "ann", [line(1000)], idempotency_key="k-order")
     assert first == again
-    shop.set_order_status("o-1", "shipped", idempotency_key="k-ship")
-    shop.set_order_status("o-1", "shipped", idempotency_key="k-ship")
-    shop.set_order_status("o-1", "delivered")
-    shop.set_order_status("o-1", "completed")
-    assert shop.balance("ann").available == 100
+    shop.orders.set_status("o-1", "shipped", idempotency_key="k-ship")
+    shop.orders.set_status("o-1", "shipped", idempotency_key="k-ship")
+    shop.orders.set_status("o-1", "delivered")
+    shop.orders.set_status("o-1", "completed")
+    assert shop.wallets.get("ann").available == 100
     assert_books_balance(bf)

@@ -34,7 +34,7 @@ class CommerceMachine(RuleBasedStateMachine):
         self.clock = FrozenClock()
         self.bf = Billfold(self.make_database(), clock=self.clock)
         self.shop = self.bf.store(self.bf.create_store("Machine", currency="SAR").id)
-        self.shop.update_settings({"programs": {"rewards": {
+        self.shop.settings.update({"programs": {"rewards": {
             "unit": "SAR", "max_per_order_amount": 700, "max_per_order_percent": 20}}})
         self.orders: list[str] = []
         self.offers: list[str] = []
@@ -55,19 +55,19 @@ class CommerceMachine(RuleBasedStateMachine):
           expires_in=st.sampled_from([None, "1h", "1d"]))
     def credit(self, customer: str, program: str, amount: int, funding: str,
                expires_in: str | None) -> None:
-        self.shop.credit(customer, program, amount, funding_type=funding,
-                         expires_in=expires_in)
+        self.shop.wallets.credit(customer, program, amount, funding_type=funding,
+                                 expires_in=expires_in)
 
     @rule(percent=st.sampled_from([5, "12.5", 25]), cap=st.sampled_from([None, 300]),
           first=st.booleans())
     def create_offer(self, percent: object, cap: int | None, first: bool) -> None:
-        self.offers.append(self.shop.create_offer("o", percent=percent, max_amount=cap,
-                                                  first_order_only=first).id)
+        self.offers.append(self.shop.offers.create("o", percent=percent, max_amount=cap,
+                                                   first_order_only=first).id)
 
     @rule(index=st.integers(min_value=0, max_value=5))
     def close_offer(self, index: int) -> None:
         if index < len(self.offers):
-            self.attempt(lambda: self.shop.close_offer(self.offers[index]))
+            self.attempt(lambda: self.shop.offers.close(self.offers[index]))
 
     @rule(customer=CUSTOMERS, amounts=st.lists(AMOUNTS, min_size=1, max_size=3),
           pay_with_wallet=st.booleans())
@@ -76,36 +76,36 @@ class CommerceMachine(RuleBasedStateMachine):
         total = sum(amounts)
         checkout_id = None
         if pay_with_wallet:
-            checkout_id = self.shop.create_checkout(customer, order_id, total,
-                                                    currency="SAR").id
-        self.shop.place_order(order_id, customer, total, currency="SAR",
-                              checkout_id=checkout_id,
-                              lines=[{"product_id": f"p{i}", "quantity": 1,
-                                      "unit_amount": a} for i, a in enumerate(amounts)])
+            checkout_id = self.shop.checkouts.create(customer, order_id, total,
+                                                     currency="SAR").id
+        self.shop.orders.create(order_id, customer, total, currency="SAR",
+                                checkout_id=checkout_id,
+                                lines=[{"product_id": f"p{i}", "quantity": 1,
+                                        "unit_amount": a} for i, a in enumerate(amounts)])
         self.orders.append(order_id)
         self.refunded[order_id] = 0
 
     @rule(index=st.integers(min_value=0, max_value=8), status=STATUSES)
     def move(self, index: int, status: str) -> None:
         if index < len(self.orders):
-            self.attempt(lambda: self.shop.set_order_status(self.orders[index], status))
+            self.attempt(lambda: self.shop.orders.set_status(self.orders[index], status))
 
     @rule(index=st.integers(min_value=0, max_value=8), amount=AMOUNTS)
     def refund(self, index: int, amount: int) -> None:
         if index >= len(self.orders):
             return
         order_id = self.orders[index]
-        before = self.shop.get_order(order_id)
-        result = self.attempt(lambda: self.shop.refund_order(order_id, amount))
+        before = self.shop.orders.get(order_id)
+        result = self.attempt(lambda: self.shop.orders.refund(order_id, amount))
         assert (result is not None) == (amount <= before.refundable_amount)
 
     @rule(customer=CUSTOMERS, amount=AMOUNTS)
     def spend(self, customer: str, amount: int) -> None:
-        self.attempt(lambda: self.shop.debit(customer, "main", amount))
+        self.attempt(lambda: self.shop.wallets.debit(customer, "main", amount))
 
     @rule(enabled=st.booleans())
     def switch_wallet(self, enabled: bool) -> None:
-        self.shop.update_settings({"wallet_enabled": enabled})
+        self.shop.settings.update({"wallet_enabled": enabled})
 
     @rule(minutes=st.sampled_from([10, 90, 60 * 25]))
     def time_passes(self, minutes: int) -> None:
@@ -118,18 +118,18 @@ class CommerceMachine(RuleBasedStateMachine):
         assert report.ok, report.render()
         wallets_total = 0
         for order_id in self.orders:
-            order = self.shop.get_order(order_id)
+            order = self.shop.orders.get(order_id)
             assert 0 <= order.refunded_amount <= order.paid_amount <= order.amount
             assert order.cashback.pending >= 0 and order.cashback.shortfall >= 0
         for customer in ("ann", "ben"):
             try:
                 for program in ("main", "rewards"):
-                    balance = self.shop.balance(customer, program)
+                    balance = self.shop.wallets.get(customer, program)
                     assert balance.available >= 0
                     wallets_total += balance.total
             except BillfoldError:
                 continue
-        stats = self.shop.get_stats()
+        stats = self.shop.stats.get()
         assert sum(p.outstanding for p in stats.programs) == wallets_total
 
 

@@ -7,37 +7,37 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
 from billfold.store.tables import accounts, lots, postings, transactions
 
 
-def _busy_store(shop: StoreWallets, clock: FrozenClock) -> None:
-    shop.update_settings({"programs": {"rewards": {"unit": "SAR",
+def _busy_store(shop: Shop, clock: FrozenClock) -> None:
+    shop.settings.update({"programs": {"rewards": {"unit": "SAR",
                                                    "max_per_order_amount": 500}}})
-    shop.create_offer("10%", percent=10)
-    shop.credit("ann", "main", 5000, funding_type="cash")
-    shop.credit("ann", "rewards", 2000, funding_type="promotional", expires_in="1d")
-    shop.credit("ben", "main", 700, funding_type="promotional", expires_in="1h")
-    checkout = shop.create_checkout("ann", "o-1", 4000, currency="SAR")
-    shop.place_order("o-1", "ann", 4000, currency="SAR", checkout_id=checkout.id,
-                     lines=[{"product_id": "p", "quantity": 2, "unit_amount": 2000}])
-    shop.set_order_status("o-1", "shipped")
+    shop.offers.create("10%", percent=10)
+    shop.wallets.credit("ann", "main", 5000, funding_type="cash")
+    shop.wallets.credit("ann", "rewards", 2000, funding_type="promotional", expires_in="1d")
+    shop.wallets.credit("ben", "main", 700, funding_type="promotional", expires_in="1h")
+    checkout = shop.checkouts.create("ann", "o-1", 4000, currency="SAR")
+    shop.orders.create("o-1", "ann", 4000, currency="SAR", checkout_id=checkout.id,
+                       lines=[{"product_id": "p", "quantity": 2, "unit_amount": 2000}])
+    shop.orders.set_status("o-1", "shipped")
     clock.advance(hours=2)
-    shop.refund_order("o-1", 1000)
-    shop.place_order("o-2", "ben", 900, currency="SAR",
-                     lines=[{"product_id": "p", "quantity": 1, "unit_amount": 900}])
-    shop.set_order_status("o-2", "cancelled")
-    shop.place_order("o-3", "cat", 5000, currency="SAR",
-                     lines=[{"product_id": "p", "quantity": 1, "unit_amount": 5000}])
+    shop.orders.refund("o-1", 1000)
+    shop.orders.create("o-2", "ben", 900, currency="SAR",
+                       lines=[{"product_id": "p", "quantity": 1, "unit_amount": 900}])
+    shop.orders.set_status("o-2", "cancelled")
+    shop.orders.create("o-3", "cat", 5000, currency="SAR",
+                       lines=[{"product_id": "p", "quantity": 1, "unit_amount": 5000}])
     clock.advance(days=1)
     shop._bf.sweep()
 
 
-def test_stats_equal_the_transactions(shop: StoreWallets, bf: Billfold,
+def test_stats_equal_the_transactions(shop: Shop, bf: Billfold,
                                       clock: FrozenClock) -> None:
     _busy_store(shop, clock)
-    stats = shop.get_stats()
+    stats = shop.stats.get()
     with bf.begin(read_only=True) as conn:
         txns = conn.execute(select(transactions)
                             .where(transactions.c.store_id == shop.store_id)).all()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
 from billfold.errors import InvalidAmount, InvalidRequest
 from billfold.ledger import accounts, bulk, movements
@@ -15,83 +15,83 @@ from tests.conftest import _empty_postgres_database
 from tests.helpers import OBJECT_ID, assert_books_balance, rename_ids, snapshot
 
 
-def test_grant_credits_every_customer_like_single_credits(shop: StoreWallets,
+def test_grant_credits_every_customer_like_single_credits(shop: Shop,
                                                           clock: FrozenClock) -> None:
-    shop.credit("old-1", "main", 1000, funding_type="cash")
-    shop.hold("old-1", "main", 300)
+    shop.wallets.credit("old-1", "main", 1000, funding_type="cash")
+    shop.holds.create("old-1", "main", 300)
     grants = [("old-1", 250), *[(f"new-{n}", 100 + n) for n in range(40)]]
-    result = shop.grant("main", grants, funding_type="cashback", expires_in="30d",
-                        type="cashback", description="Spring cashback")
+    result = shop.wallets.grant("main", grants, funding_type="cashback", expires_in="30d",
+                                type="cashback", description="Spring cashback")
     assert (result.transactions, result.amount) == (41, 250 + sum(100 + n for n in range(40)))
-    old = shop.balance("old-1")
+    old = shop.wallets.get("old-1")
     assert (old.available, old.held, old.by_funding_type) == (
         950, 300, {"cash": 700, "cashback": 250})
     for n in range(40):
-        balance = shop.balance(f"new-{n}")
+        balance = shop.wallets.get(f"new-{n}")
         assert balance.available == 100 + n
         assert balance.next_expiry is not None
         assert balance.next_expiry.expires_at == clock.now() + timedelta(days=30)
-    [latest, *_] = shop.history("old-1").data
+    [latest, *_] = shop.wallets.list_transactions("old-1").data
     assert (latest.type, latest.amount, latest.balance_after, latest.funding_type) == (
         "cashback", 250, 1250, "cashback")
     assert latest.lots[0].amount == 250
     assert_books_balance(shop._bf)
-    shop.debit("new-3", "main", 103)
-    assert shop.balance("new-3").available == 0
+    shop.wallets.debit("new-3", "main", 103)
+    assert shop.wallets.get("new-3").available == 0
     assert_books_balance(shop._bf)
 
 
-def test_bad_grants_are_refused_and_move_nothing(shop: StoreWallets) -> None:
-    shop.credit("a", "main", 10, funding_type="cash")
+def test_bad_grants_are_refused_and_move_nothing(shop: Shop) -> None:
+    shop.wallets.credit("a", "main", 10, funding_type="cash")
     before = snapshot(shop._bf)
     for grants, error in (([("a", 0)], InvalidAmount), ([("a", 1.5)], InvalidAmount),
                           ([("a", 1), ("a", 2)], InvalidRequest), ([], InvalidRequest),
                           ([("", 5)], InvalidRequest)):
         with pytest.raises(error):
-            shop.grant("main", grants, funding_type="cashback")  # type: ignore[arg-type]
+            shop.wallets.grant("main", grants, funding_type="cashback")  # type: ignore[arg-type]
     with pytest.raises(InvalidRequest):
-        shop.grant("main", [("a", 5)], funding_type="gift")
+        shop.wallets.grant("main", [("a", 5)], funding_type="gift")
     assert snapshot(shop._bf) == before
 
 
-def test_a_grant_retried_with_its_key_moves_money_once(shop: StoreWallets) -> None:
-    first = shop.grant("main", [("a", 5), ("b", 6)], funding_type="promotional",
-                       idempotency_key="campaign-7")
-    again = shop.grant("main", [("a", 5), ("b", 6)], funding_type="promotional",
-                       idempotency_key="campaign-7")
+def test_a_grant_retried_with_its_key_moves_money_once(shop: Shop) -> None:
+    first = shop.wallets.grant("main", [("a", 5), ("b", 6)], funding_type="promotional",
+                               idempotency_key="campaign-7")
+    again = shop.wallets.grant("main", [("a", 5), ("b", 6)], funding_type="promotional",
+                               idempotency_key="campaign-7")
     assert again == first
-    assert shop.balance("a").available == 5
+    assert shop.wallets.get("a").available == 5
 
 
-def test_a_grant_spanning_every_bucket_keeps_running_totals(shop: StoreWallets,
+def test_a_grant_spanning_every_bucket_keeps_running_totals(shop: Shop,
                                                             clock: FrozenClock) -> None:
     """300 customers (every store-account bucket, most more than once), half of them
     with a wallet, postings and a hold already, some known only in another program."""
-    shop.create_program("rewards", unit="SAR")
+    shop.programs.create("rewards", unit="SAR")
     for n in range(0, 300, 2):
-        shop.credit(f"c-{n}", "main", 1000 + n, funding_type="cashback")
+        shop.wallets.credit(f"c-{n}", "main", 1000 + n, funding_type="cashback")
     for n in range(0, 300, 10):
-        shop.hold(f"c-{n}", "main", 100)
+        shop.holds.create(f"c-{n}", "main", 100)
     for n in range(1, 300, 6):
-        shop.credit(f"c-{n}", "rewards", 50, funding_type="cash")
+        shop.wallets.credit(f"c-{n}", "rewards", 50, funding_type="cash")
     clock.advance(seconds=1)
     grants = [(f"c-{n}", 10 + n) for n in range(299, -1, -1)]  # not in id order
     for _batch in range(2):  # the second batch finds the store accounts mid-sequence
-        result = shop.grant("main", grants, funding_type="cashback", expires_in="7d",
-                            type="cashback")
+        result = shop.wallets.grant("main", grants, funding_type="cashback", expires_in="7d",
+                                    type="cashback")
         assert (result.transactions, result.amount) == (300, sum(a for _, a in grants))
         clock.advance(seconds=1)
     for n in (0, 1, 10, 150, 299):
-        balance = shop.balance(f"c-{n}")
+        balance = shop.wallets.get(f"c-{n}")
         granted = 2 * (10 + n)
         existing = 1000 + n if n % 2 == 0 else 0
         held = 100 if n % 10 == 0 else 0
         assert (balance.available, balance.held) == (existing + granted - held, held)
-        [latest, previous, *_] = shop.history(f"c-{n}").data
+        [latest, previous, *_] = shop.wallets.list_transactions(f"c-{n}").data
         assert (latest.type, latest.amount, latest.balance_after, latest.held_after) == (
             "cashback", 10 + n, existing + granted, held)
         assert previous.balance_after == existing + 10 + n
-    assert shop.balance("c-1", "rewards").available == 50
+    assert shop.wallets.get("c-1", "rewards").available == 50
     assert_books_balance(shop._bf)
 
 
@@ -129,18 +129,18 @@ def _grant_twice(url: str, use_function: bool,
     clock = FrozenClock()
     with Billfold(_empty_postgres_database(url), clock=clock) as bf:
         shop = bf.store(bf.create_store("Twin", currency="SAR").id)
-        shop.create_program("rewards", unit="SAR")
-        shop.credit("old", "main", 1000, funding_type="cash")
-        shop.hold("old", "main", 300)
-        shop.credit("elsewhere", "rewards", 70, funding_type="cash")
+        shop.programs.create("rewards", unit="SAR")
+        shop.wallets.credit("old", "main", 1000, funding_type="cash")
+        shop.holds.create("old", "main", 300)
+        shop.wallets.credit("elsewhere", "rewards", 70, funding_type="cash")
         grants = [("old", 250), ("new-b", 7), ("elsewhere", 9), ("new-a", 11)]
-        outcomes: list[Any] = [shop.grant("main", grants, funding_type="cashback",
-                                          expires_in="30d", type="cashback",
-                                          description="Spring cashback")]
+        outcomes: list[Any] = [shop.wallets.grant("main", grants, funding_type="cashback",
+                                                  expires_in="30d", type="cashback",
+                                                  description="Spring cashback")]
         clock.advance(seconds=1)
-        outcomes.append(shop.grant("main", grants[::-1], funding_type="promotional"))
-        outcomes.append(shop.debit("new-a", "main", 15).lots)
-        outcomes.extend(shop.balance(customer) for customer, _ in grants)
+        outcomes.append(shop.wallets.grant("main", grants[::-1], funding_type="promotional"))
+        outcomes.append(shop.wallets.debit("new-a", "main", 15).lots)
+        outcomes.extend(shop.wallets.get(customer) for customer, _ in grants)
         assert_books_balance(bf)
         books = snapshot(bf)
     names: dict[str, str] = {}

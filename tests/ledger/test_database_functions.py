@@ -21,45 +21,46 @@ from tests.helpers import OBJECT_ID, assert_books_balance, rename_ids, snapshot
 
 def _scenario(bf: Billfold, clock: FrozenClock) -> list[Any]:
     shop = bf.store(bf.create_store("Twin", currency="SAR").id)
-    shop.create_program("gifts", unit="SAR", spending_strategy="oldest_first")
-    shop.create_program("rewards", unit="SAR", expires_in="30d")
-    shop.credit("cy", "rewards", 250, funding_type="cashback", description="default expiry",
-                reference="r-1", metadata={"k": "v"}, withdrawable=True)
+    shop.programs.create("gifts", unit="SAR", spending_strategy="oldest_first")
+    shop.programs.create("rewards", unit="SAR", expires_in="30d")
+    shop.wallets.credit("cy", "rewards", 250, funding_type="cashback", description="default expiry",
+                        reference="r-1", metadata={"k": "v"}, withdrawable=True)
     with pytest.raises(NotFound):
-        shop.credit("cy", "nope", 1, funding_type="cash")
+        shop.wallets.credit("cy", "nope", 1, funding_type="cash")
     outcomes: list[Any] = []
-    first = shop.credit("ann", "main", 700, funding_type="promotional", expires_in="2d",
-                        idempotency_key="credit-1")
-    assert shop.credit("ann", "main", 700, funding_type="promotional", expires_in="2d",
-                       idempotency_key="credit-1") == first
-    shop.credit("ann", "main", 500, funding_type="cash", expires_in="2d")
-    shop.credit("ann", "main", 900, funding_type="cashback", expires_in="1d")
-    shop.credit("ann", "main", 1000, funding_type="refund")
-    shop.credit("ann", "gifts", 300, funding_type="cash")
+    first = shop.wallets.credit("ann", "main", 700, funding_type="promotional", expires_in="2d",
+                                idempotency_key="credit-1")
+    assert shop.wallets.credit("ann", "main", 700, funding_type="promotional", expires_in="2d",
+                               idempotency_key="credit-1") == first
+    shop.wallets.credit("ann", "main", 500, funding_type="cash", expires_in="2d")
+    shop.wallets.credit("ann", "main", 900, funding_type="cashback", expires_in="1d")
+    shop.wallets.credit("ann", "main", 1000, funding_type="refund")
+    shop.wallets.credit("ann", "gifts", 300, funding_type="cash")
     clock.advance(seconds=1)
-    shop.credit("ann", "gifts", 300, funding_type="promotional", expires_in="1h")
-    spent = shop.debit("ann", "main", 1000, description="order 1", reference="o-1",
-                       metadata={"channel": "web"}, idempotency_key="order-1")
-    assert shop.debit("ann", "main", 1000, description="order 1", reference="o-1",
-                      metadata={"channel": "web"}, idempotency_key="order-1") == spent
+    shop.wallets.credit("ann", "gifts", 300, funding_type="promotional", expires_in="1h")
+    spent = shop.wallets.debit("ann", "main", 1000, description="order 1", reference="o-1",
+                               metadata={"channel": "web"}, idempotency_key="order-1")
+    assert shop.wallets.debit("ann", "main", 1000, description="order 1", reference="o-1",
+                              metadata={"channel": "web"}, idempotency_key="order-1") == spent
     outcomes.append(spent.lots)
     with pytest.raises(InsufficientFunds) as refused:
-        shop.debit("ann", "main", 9000, idempotency_key="order-2")
+        shop.wallets.debit("ann", "main", 9000, idempotency_key="order-2")
     with pytest.raises(InsufficientFunds) as refused_again:
-        shop.debit("ann", "main", 9000, idempotency_key="order-2")
+        shop.wallets.debit("ann", "main", 9000, idempotency_key="order-2")
     assert refused_again.value.to_dict() == refused.value.to_dict()
-    outcomes.append(shop.debit("ann", "gifts", 400).lots)
-    hold = shop.hold("ann", "main", 300, expires_in="3d")
+    outcomes.append(shop.wallets.debit("ann", "gifts", 400).lots)
+    hold = shop.holds.create("ann", "main", 300, expires_in="3d")
     clock.advance(days=1)
-    outcomes.append(shop.debit("ann", "main", 100).lots)   # cashback lot has expired
-    for call in (lambda: shop.debit("ann", "main", 5000), lambda: shop.debit("bob", "main", 1),
-                 lambda: shop.debit("ann", "nope", 1)):
+    outcomes.append(shop.wallets.debit("ann", "main", 100).lots)   # cashback lot has expired
+    for call in (lambda: shop.wallets.debit("ann", "main", 5000),
+                 lambda: shop.wallets.debit("bob", "main", 1),
+                 lambda: shop.wallets.debit("ann", "nope", 1)):
         with pytest.raises((InsufficientFunds, NotFound)) as caught:
             call()
         outcomes.append(caught.value.to_dict())
-    shop.capture(hold.id, amount=100)
-    outcomes.append(shop.debit("ann", "main", 1100).lots)
-    outcomes.append(shop.balance("ann", "main"))
+    shop.holds.capture(hold.id, amount=100)
+    outcomes.append(shop.wallets.debit("ann", "main", 1100).lots)
+    outcomes.append(shop.wallets.get("ann", "main"))
     return outcomes
 
 

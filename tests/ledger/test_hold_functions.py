@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError
 from billfold.ledger import accounts, movements
@@ -43,81 +43,83 @@ def _twice(call: Callable[[], Any]) -> Any:
     return first
 
 
-def _draw_capture_release(shop: StoreWallets, clock: FrozenClock) -> list[Any]:
+def _draw_capture_release(shop: Shop, clock: FrozenClock) -> list[Any]:
     """Several lots drawn, partial and full capture, release, refusals, replays."""
-    shop.create_program("gifts", unit="SAR", spending_strategy="oldest_first")
-    shop.credit("ann", "main", 300, funding_type="promotional", expires_in="1d")
-    shop.credit("ann", "main", 400, funding_type="cashback", expires_in="2d")
-    shop.credit("ann", "main", 500, funding_type="cash")
-    shop.credit("ann", "main", 600, funding_type="refund")
-    shop.credit("ann", "gifts", 300, funding_type="cash")
+    shop.programs.create("gifts", unit="SAR", spending_strategy="oldest_first")
+    shop.wallets.credit("ann", "main", 300, funding_type="promotional", expires_in="1d")
+    shop.wallets.credit("ann", "main", 400, funding_type="cashback", expires_in="2d")
+    shop.wallets.credit("ann", "main", 500, funding_type="cash")
+    shop.wallets.credit("ann", "main", 600, funding_type="refund")
+    shop.wallets.credit("ann", "gifts", 300, funding_type="cash")
     clock.advance(seconds=1)
-    shop.credit("ann", "gifts", 200, funding_type="promotional", expires_in="1h")
+    shop.wallets.credit("ann", "gifts", 200, funding_type="promotional", expires_in="1h")
     out: list[Any] = []
-    first = _twice(lambda: shop.hold("ann", "main", 1000, expires_in="3d", reference="o-1",
-                                     metadata={"cart": "c-1"}, idempotency_key="hold-1"))
+    first = _twice(lambda: shop.holds.create("ann", "main", 1000, expires_in="3d", reference="o-1",
+                                             metadata={"cart": "c-1"}, idempotency_key="hold-1"))
     out.append(first)
-    out.append(_twice(lambda: shop.capture(first.id, amount=450, description="order 1",
-                                           idempotency_key="capture-1")))
-    out.append(_twice(lambda: shop.capture(first.id, idempotency_key="capture-again")))
-    out.append(_refusal(lambda: shop.capture(first.id, amount=1, idempotency_key="capture-1")))
-    out.append(_refusal(lambda: shop.hold("ann", "main", 5, idempotency_key="capture-1")))
-    out.append(_refusal(lambda: shop.release(first.id)))
-    gifts = shop.hold("ann", "gifts", 400)
-    out.append(shop.capture(gifts.id))
-    third = _twice(lambda: shop.hold("ann", "main", 300, idempotency_key="hold-3"))
-    out.append(_twice(lambda: shop.release(third.id, idempotency_key="release-3")))
-    fourth = shop.hold("ann", "main", 500, expires_in="5d")
+    out.append(_twice(lambda: shop.holds.capture(first.id, amount=450, description="order 1",
+                                                 idempotency_key="capture-1")))
+    out.append(_twice(lambda: shop.holds.capture(first.id, idempotency_key="capture-again")))
+    out.append(_refusal(lambda: shop.holds.capture(first.id, amount=1,
+                                                   idempotency_key="capture-1")))
+    out.append(_refusal(lambda: shop.holds.create("ann", "main", 5, idempotency_key="capture-1")))
+    out.append(_refusal(lambda: shop.holds.release(first.id)))
+    gifts = shop.holds.create("ann", "gifts", 400)
+    out.append(shop.holds.capture(gifts.id))
+    third = _twice(lambda: shop.holds.create("ann", "main", 300, idempotency_key="hold-3"))
+    out.append(_twice(lambda: shop.holds.release(third.id, idempotency_key="release-3")))
+    fourth = shop.holds.create("ann", "main", 500, expires_in="5d")
     out.append(fourth)
-    for refused in (lambda: shop.capture(fourth.id, amount=501),
-                    lambda: shop.capture(fourth.id, amount=0),
-                    lambda: shop.capture(fourth.id, amount=True),  # type: ignore[arg-type]
-                    lambda: shop.capture("hold_missing"),
-                    lambda: shop.capture("hold_missing", amount=0),
-                    lambda: shop.release("hold_missing", idempotency_key="release-missing"),
-                    lambda: shop.hold("ann", "main", 100_000),
-                    lambda: shop.hold("nobody", "main", 1),
-                    lambda: shop.hold("ann", "nope", 1),
-                    lambda: shop.hold("ann", "gifts", 1, expires_in="40d"),
-                    lambda: shop.hold("ann", "main", 0)):
+    for refused in (lambda: shop.holds.capture(fourth.id, amount=501),
+                    lambda: shop.holds.capture(fourth.id, amount=0),
+                    lambda: shop.holds.capture(fourth.id, amount=True),  # type: ignore[arg-type]
+                    lambda: shop.holds.capture("hold_missing"),
+                    lambda: shop.holds.capture("hold_missing", amount=0),
+                    lambda: shop.holds.release("hold_missing", idempotency_key="release-missing"),
+                    lambda: shop.holds.create("ann", "main", 100_000),
+                    lambda: shop.holds.create("nobody", "main", 1),
+                    lambda: shop.holds.create("ann", "nope", 1),
+                    lambda: shop.holds.create("ann", "gifts", 1, expires_in="40d"),
+                    lambda: shop.holds.create("ann", "main", 0)):
         out.append(_refusal(refused))
-    out.append(_twice(lambda: shop.hold("ann", "main", 100_000, idempotency_key="too-much")))
+    out.append(_twice(lambda: shop.holds.create("ann", "main", 100_000,
+                                                idempotency_key="too-much")))
     clock.advance(days=2, hours=1)  # the cashback lot fourth holds has lapsed
-    out.append(_twice(lambda: shop.capture(fourth.id, amount=100, idempotency_key="cap-4")))
-    out.append(shop.balance("ann", "main"))
+    out.append(_twice(lambda: shop.holds.capture(fourth.id, amount=100, idempotency_key="cap-4")))
+    out.append(shop.wallets.get("ann", "main"))
     return out
 
 
-def _expired_holds(shop: StoreWallets, bf: Billfold, clock: FrozenClock) -> list[Any]:
+def _expired_holds(shop: Shop, bf: Billfold, clock: FrozenClock) -> list[Any]:
     """Holds past their time: capture refused, release and the sweep let go of them,
     and held lots that lapsed meanwhile expire then."""
-    shop.credit("bob", "main", 300, funding_type="promotional", expires_in="1d")
-    shop.credit("bob", "main", 200, funding_type="cash")
-    shop.credit("cy", "main", 250, funding_type="cashback", expires_in="1d")
-    shop.credit("cy", "main", 50, funding_type="cashback", expires_in="2h")
-    bob = shop.hold("bob", "main", 400, expires_in="2h")
-    cy = shop.hold("cy", "main", 200, expires_in="2h", reference="o-cy")
+    shop.wallets.credit("bob", "main", 300, funding_type="promotional", expires_in="1d")
+    shop.wallets.credit("bob", "main", 200, funding_type="cash")
+    shop.wallets.credit("cy", "main", 250, funding_type="cashback", expires_in="1d")
+    shop.wallets.credit("cy", "main", 50, funding_type="cashback", expires_in="2h")
+    bob = shop.holds.create("bob", "main", 400, expires_in="2h")
+    cy = shop.holds.create("cy", "main", 200, expires_in="2h", reference="o-cy")
     clock.advance(days=1, minutes=1)
     out: list[Any] = [
-        _twice(lambda: shop.capture(bob.id, idempotency_key="capture-late")),
-        _twice(lambda: shop.release(bob.id, idempotency_key="release-late")),
+        _twice(lambda: shop.holds.capture(bob.id, idempotency_key="capture-late")),
+        _twice(lambda: shop.holds.release(bob.id, idempotency_key="release-late")),
         bf.sweep(),
-        shop.get_hold(cy.id),
-        shop.balance("bob", "main"),
-        shop.balance("cy", "main"),
+        shop.holds.get(cy.id),
+        shop.wallets.get("bob", "main"),
+        shop.wallets.get("cy", "main"),
     ]
     return out
 
 
-def _checkouts(shop: StoreWallets, clock: FrozenClock) -> list[Any]:
+def _checkouts(shop: Shop, clock: FrozenClock) -> list[Any]:
     """Checkout places, captures and releases holds inside its own transaction."""
-    shop.credit("dee", "main", 700, funding_type="cash", expires_in="30d")
-    shop.credit("dee", "main", 900, funding_type="refund")
-    paid = shop.create_checkout("dee", "o-10", 1000, currency="SAR")
-    dropped = shop.create_checkout("dee", "o-11", 400, currency="SAR")
+    shop.wallets.credit("dee", "main", 700, funding_type="cash", expires_in="30d")
+    shop.wallets.credit("dee", "main", 900, funding_type="refund")
+    paid = shop.checkouts.create("dee", "o-10", 1000, currency="SAR")
+    dropped = shop.checkouts.create("dee", "o-11", 400, currency="SAR")
     clock.advance(minutes=1)
-    return [paid, dropped, shop.complete_checkout(paid.id), shop.cancel_checkout(dropped.id),
-            shop.balance("dee", "main")]
+    return [paid, dropped, shop.checkouts.complete(paid.id), shop.checkouts.cancel(dropped.id),
+            shop.wallets.get("dee", "main")]
 
 
 def _scenario(bf: Billfold, clock: FrozenClock) -> list[Any]:
@@ -189,28 +191,28 @@ def test_scenario_exercises_what_it_claims(postgres_test_url: str) -> None:
     assert outcomes_of == {"ok", "error"}
 
 
-def test_racing_captures_and_releases_settle_a_hold_once(shop: StoreWallets) -> None:
-    shop.credit("alice", "main", 1000, funding_type="cash")
-    hold = shop.hold("alice", "main", 600)
-    calls: list[Callable[[], object]] = [lambda: shop.capture(hold.id, amount=100),
-                                         lambda: shop.release(hold.id)] * 5
+def test_racing_captures_and_releases_settle_a_hold_once(shop: Shop) -> None:
+    shop.wallets.credit("alice", "main", 1000, funding_type="cash")
+    hold = shop.holds.create("alice", "main", 600)
+    calls: list[Callable[[], object]] = [lambda: shop.holds.capture(hold.id, amount=100),
+                                         lambda: shop.holds.release(hold.id)] * 5
     outcomes = race_calls(calls)
     assert outcomes == {"ok": 1, "hold_not_open": 9}
-    balance = shop.balance("alice")
+    balance = shop.wallets.get("alice")
     assert balance.held == 0 and balance.total in (900, 1000)
     assert_books_balance(shop._bf)
 
 
-def test_identical_keyed_holds_at_once_hold_once(shop: StoreWallets) -> None:
-    shop.credit("alice", "main", 1000, funding_type="cash")
+def test_identical_keyed_holds_at_once_hold_once(shop: Shop) -> None:
+    shop.wallets.credit("alice", "main", 1000, funding_type="cash")
     placed: list[Hold] = []
 
     def hold() -> None:
-        placed.append(shop.hold("alice", "main", 700, idempotency_key="checkout-7"))
+        placed.append(shop.holds.create("alice", "main", 700, idempotency_key="checkout-7"))
 
     assert race_calls([hold] * 10) == {"ok": 10}
     assert len({h.id for h in placed}) == 1
-    balance = shop.balance("alice")
+    balance = shop.wallets.get("alice")
     assert (balance.available, balance.held) == (300, 700)
     assert_books_balance(shop._bf)
 

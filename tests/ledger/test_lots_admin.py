@@ -4,78 +4,79 @@ from datetime import timedelta
 
 import pytest
 
-from billfold.app import StoreWallets
+from billfold.app import Shop
 from billfold.clock import FrozenClock
 from billfold.errors import Conflict, InvalidRequest, NotFound
 from tests.helpers import assert_books_balance, snapshot
 
 
-def test_debit_names_its_lots_and_each_lot_names_its_debits(shop: StoreWallets) -> None:
-    first = shop.credit("alice", "main", 300, funding_type="promotional", expires_in="1d")
-    second = shop.credit("alice", "main", 1000, funding_type="cash")
-    debit_one = shop.debit("alice", "main", 500)
-    debit_two = shop.debit("alice", "main", 100)
-    assert [(e.lot_id, e.amount) for e in shop.transaction(debit_one.id).lots] == [
-        (first.lot_id, -300), (second.lot_id, -200)]
-    usage = shop.lot_usage(second.lot_id or "")
+def test_debit_names_its_lots_and_each_lot_names_its_debits(shop: Shop) -> None:
+    first = shop.wallets.credit("alice", "main", 300, funding_type="promotional", expires_in="1d")
+    second = shop.wallets.credit("alice", "main", 1000, funding_type="cash")
+    debit_one = shop.wallets.debit("alice", "main", 500)
+    debit_two = shop.wallets.debit("alice", "main", 100)
+    assert [(e.lot_id, e.amount) for e in shop.transactions.get(debit_one.id).lots] == [
+             (first.lot_id, -300), (second.lot_id, -200)]
+    usage = shop.lots.usage(second.lot_id or "")
     assert [(u.transaction_id, u.type, u.amount) for u in usage] == [
         (second.id, "credit", 1000), (debit_one.id, "debit", -200), (debit_two.id, "debit", -100)]
-    history = shop.history("alice").data
-    assert history[0].lots == shop.transaction(debit_two.id).lots
+    history = shop.wallets.list_transactions("alice").data
+    assert history[0].lots == shop.transactions.get(debit_two.id).lots
 
 
-def test_lot_expiry_can_be_extended_and_shortened(shop: StoreWallets,
+def test_lot_expiry_can_be_extended_and_shortened(shop: Shop,
                                                   clock: FrozenClock) -> None:
-    lot_id = shop.credit("alice", "main", 500, funding_type="promotional",
-                         expires_in="1d").lot_id or ""
+    lot_id = shop.wallets.credit("alice", "main", 500, funding_type="promotional",
+                                 expires_in="1d").lot_id or ""
     later = clock.now() + timedelta(days=30)
-    change = shop.change_lot_expiry(lot_id, expires_at=later, reason="Goodwill extension")
+    change = shop.lots.change_expiry(lot_id, expires_at=later, reason="Goodwill extension")
     assert (change.type, change.amount, change.description) == (
         "lot_expiry_change", 0, "Goodwill extension")
     assert change.metadata["expires_at"] == later.isoformat()
     clock.advance(days=2)
-    assert shop.balance("alice").available == 500
-    shop.change_lot_expiry(lot_id, expires_at=clock.now() + timedelta(hours=1), reason="Shorten")
+    assert shop.wallets.get("alice").available == 500
+    shop.lots.change_expiry(lot_id, expires_at=clock.now() + timedelta(hours=1), reason="Shorten")
     clock.advance(hours=1)
-    assert shop.balance("alice").available == 0
-    assert [t.type for t in shop.history("alice").data][:2] == [
-        "lot_expiry_change", "lot_expiry_change"]
+    assert shop.wallets.get("alice").available == 0
+    assert [t.type for t in shop.wallets.list_transactions("alice").data][:2] == [
+                          "lot_expiry_change", "lot_expiry_change"]
     assert_books_balance(shop._bf)
 
 
-def test_lot_expiry_can_be_removed(shop: StoreWallets, clock: FrozenClock) -> None:
-    lot_id = shop.credit("alice", "main", 500, funding_type="cash", expires_in="1d").lot_id or ""
-    shop.change_lot_expiry(lot_id, expires_at=None, reason="Never expires")
+def test_lot_expiry_can_be_removed(shop: Shop, clock: FrozenClock) -> None:
+    lot_id = shop.wallets.credit("alice", "main", 500, funding_type="cash",
+                                 expires_in="1d").lot_id or ""
+    shop.lots.change_expiry(lot_id, expires_at=None, reason="Never expires")
     clock.advance(days=400)
-    assert shop.balance("alice").available == 500
+    assert shop.wallets.get("alice").available == 500
 
 
-def test_void_takes_out_what_remains_of_a_lot(shop: StoreWallets) -> None:
-    lot_id = shop.credit("alice", "main", 1000, funding_type="promotional").lot_id or ""
-    shop.credit("alice", "main", 200, funding_type="cash")
-    shop.debit("alice", "main", 300)
-    void = shop.void_lot(lot_id, reason="Fraudulent promotion")
+def test_void_takes_out_what_remains_of_a_lot(shop: Shop) -> None:
+    lot_id = shop.wallets.credit("alice", "main", 1000, funding_type="promotional").lot_id or ""
+    shop.wallets.credit("alice", "main", 200, funding_type="cash")
+    shop.wallets.debit("alice", "main", 300)
+    void = shop.lots.void(lot_id, reason="Fraudulent promotion")
     assert (void.type, void.amount) == ("void", 700)
-    assert shop.balance("alice").by_funding_type == {"cash": 200}
-    assert shop.lot(lot_id).remaining == 0
+    assert shop.wallets.get("alice").by_funding_type == {"cash": 200}
+    assert shop.lots.get(lot_id).remaining == 0
     assert_books_balance(shop._bf)
 
 
-def test_lot_admin_refusals_change_nothing(shop: StoreWallets, clock: FrozenClock) -> None:
-    held_lot = shop.credit("alice", "main", 1000, funding_type="cash").lot_id or ""
-    shop.hold("alice", "main", 100)
-    old_lot = shop.credit("alice", "main", 100, funding_type="promotional",
-                          expires_in="1h").lot_id or ""
+def test_lot_admin_refusals_change_nothing(shop: Shop, clock: FrozenClock) -> None:
+    held_lot = shop.wallets.credit("alice", "main", 1000, funding_type="cash").lot_id or ""
+    shop.holds.create("alice", "main", 100)
+    old_lot = shop.wallets.credit("alice", "main", 100, funding_type="promotional",
+                                  expires_in="1h").lot_id or ""
     clock.advance(hours=2)
     before = snapshot(shop._bf)
     cases = [
-        (lambda: shop.void_lot(held_lot, reason="x"), Conflict, "lot_held"),
-        (lambda: shop.void_lot(old_lot, reason="x"), Conflict, "lot_expired"),
-        (lambda: shop.void_lot(held_lot, reason="  "), InvalidRequest, "invalid_request"),
-        (lambda: shop.void_lot("lot_nope", reason="x"), NotFound, "lot_not_found"),
-        (lambda: shop.change_lot_expiry(held_lot, expires_at=clock.now(), reason="x"),
+        (lambda: shop.lots.void(held_lot, reason="x"), Conflict, "lot_held"),
+        (lambda: shop.lots.void(old_lot, reason="x"), Conflict, "lot_expired"),
+        (lambda: shop.lots.void(held_lot, reason="  "), InvalidRequest, "invalid_request"),
+        (lambda: shop.lots.void("lot_nope", reason="x"), NotFound, "lot_not_found"),
+        (lambda: shop.lots.change_expiry(held_lot, expires_at=clock.now(), reason="x"),
          InvalidRequest, "invalid_request"),
-        (lambda: shop.change_lot_expiry(old_lot, expires_at=None, reason="x"), Conflict,
+        (lambda: shop.lots.change_expiry(old_lot, expires_at=None, reason="x"), Conflict,
          "lot_expired"),
     ]
     for action, error, code in cases:

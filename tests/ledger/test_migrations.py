@@ -14,7 +14,7 @@ from tests.helpers import assert_books_balance
 def test_fast_path_migrations_downgrade_and_upgrade(postgres_test_url: str) -> None:
     with Billfold(_empty_postgres_database(postgres_test_url)) as bf:
         shop = bf.store(bf.create_store("Round trip", currency="SAR").id)
-        shop.credit("ann", "main", 1000, funding_type="cash", idempotency_key="c-1")
+        shop.wallets.credit("ann", "main", 1000, funding_type="cash", idempotency_key="c-1")
         command.downgrade(alembic_config(bf.engine), "0004")
         with bf.engine.connect() as conn:
             names = set(conn.execute(text(
@@ -26,17 +26,17 @@ def test_fast_path_migrations_downgrade_and_upgrade(postgres_test_url: str) -> N
                             "billfold_sweep_expired"}
         assert fillfactor is None
         upgrade(bf.engine)
-        shop.debit("ann", "main", 400, idempotency_key="d-1")
-        assert shop.debit("ann", "main", 400, idempotency_key="d-1").amount == 400
-        assert shop.balance("ann", "main").available == 600
+        shop.wallets.debit("ann", "main", 400, idempotency_key="d-1")
+        assert shop.wallets.debit("ann", "main", 400, idempotency_key="d-1").amount == 400
+        assert shop.wallets.get("ann", "main").available == 600
         assert_books_balance(bf)
 
 
 def test_hold_functions_migration_downgrades_and_upgrades(postgres_test_url: str) -> None:
     with Billfold(_empty_postgres_database(postgres_test_url)) as bf:
         shop = bf.store(bf.create_store("Holds round trip", currency="SAR").id)
-        shop.credit("ann", "main", 1000, funding_type="cash")
-        held = shop.hold("ann", "main", 300, idempotency_key="h-1")
+        shop.wallets.credit("ann", "main", 1000, funding_type="cash")
+        held = shop.holds.create("ann", "main", 300, idempotency_key="h-1")
         command.downgrade(alembic_config(bf.engine), "0007")
         with bf.engine.connect() as conn:
             names = set(conn.execute(text(
@@ -47,11 +47,11 @@ def test_hold_functions_migration_downgrades_and_upgrades(postgres_test_url: str
                             "billfold_release_keyed", "billfold_post_leg",
                             "billfold_expire_wallet_lots", "billfold_isoformat"}
         upgrade(bf.engine)
-        assert shop.hold("ann", "main", 300, idempotency_key="h-1") == held
-        assert shop.capture(held.id, amount=200, idempotency_key="c-1").captured_amount == 200
-        second = shop.hold("ann", "main", 500)
-        assert shop.release(second.id).status == "released"
-        assert shop.balance("ann", "main").available == 800
+        assert shop.holds.create("ann", "main", 300, idempotency_key="h-1") == held
+        assert shop.holds.capture(held.id, amount=200, idempotency_key="c-1").captured_amount == 200
+        second = shop.holds.create("ann", "main", 500)
+        assert shop.holds.release(second.id).status == "released"
+        assert shop.wallets.get("ann", "main").available == 800
         assert_books_balance(bf)
 
 
@@ -77,7 +77,7 @@ def _reversal_plan(bf: Billfold) -> str:
 def test_partial_indexes_migration_downgrades_and_upgrades(database_url: str) -> None:
     with Billfold(database_url) as bf:
         shop = bf.store(bf.create_store("Indexes", currency="SAR").id)
-        spent = shop.credit("ann", "main", 1000, funding_type="cash")
+        spent = shop.wallets.credit("ann", "main", 1000, funding_type="cash")
         assert {"ix_transactions_reversals"} <= _index_names(bf, "transactions")
         assert {"ix_outbox_events_unpublished"} <= _index_names(bf, "outbox_events")
         assert "ix_transactions_reversals" in _reversal_plan(bf)
@@ -88,9 +88,9 @@ def test_partial_indexes_migration_downgrades_and_upgrades(database_url: str) ->
         assert "ix_transactions_reversals" not in _index_names(bf, "transactions")
         upgrade(bf.engine)
         assert "ix_transactions_reversals" in _reversal_plan(bf)
-        reversal = shop.reverse(spent.id, amount=400, description="correction")
+        reversal = shop.transactions.reverse(spent.id, amount=400, description="correction")
         assert reversal.reverses_transaction_id == spent.id
         # the rest: found its earlier reversal
-        assert shop.reverse(spent.id, description="correction").amount == 600
-        assert shop.balance("ann", "main").available == 0
+        assert shop.transactions.reverse(spent.id, description="correction").amount == 600
+        assert shop.wallets.get("ann", "main").available == 0
         assert_books_balance(bf)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop
 from billfold.errors import NotFound
 
 READERS_ROUNDS = 300
@@ -35,11 +35,11 @@ def _statements(bf: Billfold) -> Iterator[list[tuple[str, bool]]]:
         event.remove(bf.engine, "before_cursor_execute", record)
 
 
-def test_a_balance_read_is_one_statement(shop: StoreWallets) -> None:
-    shop.credit("ann", "main", 500, funding_type="cash")
-    shop.credit("ann", "main", 300, funding_type="promotional", expires_in="1d")
+def test_a_balance_read_is_one_statement(shop: Shop) -> None:
+    shop.wallets.credit("ann", "main", 500, funding_type="cash")
+    shop.wallets.credit("ann", "main", 300, funding_type="promotional", expires_in="1d")
     with _statements(shop._bf) as seen:
-        balance = shop.balance("ann")
+        balance = shop.wallets.get("ann")
     assert (balance.available, dict(balance.by_funding_type)) == (
         800, {"cash": 500, "promotional": 300})
     assert len(seen) == 1
@@ -47,49 +47,49 @@ def test_a_balance_read_is_one_statement(shop: StoreWallets) -> None:
         assert seen[0][1], "a balance read on PostgreSQL runs in autocommit"
 
 
-def test_a_history_page_is_two_statements(shop: StoreWallets) -> None:
+def test_a_history_page_is_two_statements(shop: Shop) -> None:
     for amount in (100, 200, 300):
-        shop.credit("ann", "main", amount, funding_type="cash")
-    shop.debit("ann", "main", 450)
+        shop.wallets.credit("ann", "main", amount, funding_type="cash")
+    shop.wallets.debit("ann", "main", 450)
     with _statements(shop._bf) as seen:
-        page = shop.history("ann", limit=2)
+        page = shop.wallets.list_transactions("ann", limit=2)
     assert [t.type for t in page.data] == ["debit", "credit"]
     assert [e.amount for e in page.data[0].lots] == [-100, -200, -150]
     assert page.has_more and page.next_cursor is not None
     assert len(seen) == 2  # the page, then the lot entries of its transactions
     if shop._bf.engine.dialect.name == "postgresql":
         assert all(autocommit for _, autocommit in seen)
-    rest = shop.history("ann", limit=2, starting_after=page.next_cursor)
+    rest = shop.wallets.list_transactions("ann", limit=2, starting_after=page.next_cursor)
     assert [t.amount for t in rest.data] == [200, 100]
     assert not rest.has_more and rest.next_cursor is None
 
 
-def test_reads_name_what_is_missing(shop: StoreWallets) -> None:
-    shop.create_customer("bob")
-    for read in (shop.balance, shop.history):
+def test_reads_name_what_is_missing(shop: Shop) -> None:
+    shop.customers.create("bob")
+    for read in (shop.wallets.get, shop.wallets.list_transactions):
         with pytest.raises(NotFound) as unknown_customer:
             read("nobody")
         assert unknown_customer.value.code == "customer_not_found"
         with pytest.raises(NotFound) as unknown_program:
             read("bob", "nope")
         assert unknown_program.value.code == "program_not_found"
-    empty = shop.balance("bob")
+    empty = shop.wallets.get("bob")
     assert (empty.wallet_id, empty.available, empty.unit) == (None, 0, "SAR")
-    assert shop.history("bob").data == ()
+    assert shop.wallets.list_transactions("bob").data == ()
 
 
-def test_balance_read_outside_a_transaction_sees_one_wallet(shop: StoreWallets) -> None:
+def test_balance_read_outside_a_transaction_sees_one_wallet(shop: Shop) -> None:
     """Reads race debits and credits: every balance read adds up (its own assertion
     compares the wallet's counters with its lots) and never shows more than was put in."""
-    shop.credit("ann", "main", 10_000, funding_type="cash")
+    shop.wallets.credit("ann", "main", 10_000, funding_type="cash")
     failures: list[BaseException] = []
     stop = threading.Event()
 
     def write() -> None:
         try:
             for _ in range(WRITER_ROUNDS):
-                shop.credit("ann", "main", 7, funding_type="promotional", expires_in="1d")
-                shop.debit("ann", "main", 11)
+                shop.wallets.credit("ann", "main", 7, funding_type="promotional", expires_in="1d")
+                shop.wallets.debit("ann", "main", 11)
         except BaseException as error:
             failures.append(error)
         finally:
@@ -99,7 +99,7 @@ def test_balance_read_outside_a_transaction_sees_one_wallet(shop: StoreWallets) 
         try:
             rounds = 0
             while not stop.is_set() or rounds < READERS_ROUNDS // 10:
-                balance = shop.balance("ann")
+                balance = shop.wallets.get("ann")
                 assert balance.available == sum(balance.by_funding_type.values())
                 assert balance.total == balance.available + balance.held
                 assert 0 <= balance.available <= 10_000 + 7 * WRITER_ROUNDS
@@ -114,4 +114,4 @@ def test_balance_read_outside_a_transaction_sees_one_wallet(shop: StoreWallets) 
     for thread in threads:
         thread.join()
     assert failures == []
-    assert shop.balance("ann").available == 10_000 + (7 - 11) * WRITER_ROUNDS
+    assert shop.wallets.get("ann").available == 10_000 + (7 - 11) * WRITER_ROUNDS

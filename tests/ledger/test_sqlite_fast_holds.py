@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError, Conflict, InsufficientFunds, InvalidRequest, NotFound
 from billfold.ledger import accounts, holds, movements, sqlite_fast, sqlite_fast_holds
@@ -57,28 +57,28 @@ STEP = st.one_of(
 )
 
 
-def _hold_call(shop: StoreWallets, clock: FrozenClock, args: Any,
+def _hold_call(shop: Shop, clock: FrozenClock, args: Any,
                key: str) -> Callable[[], Any]:
     customer, program, amount, expiry, described, keyed = args
     at = clock.now().astimezone(timezone(timedelta(hours=3))) + timedelta(hours=5)
-    return lambda: shop.hold(
-        customer, program, amount, expires_in=None if expiry == "+03:00" else expiry,
-        expires_at=at if expiry == "+03:00" else None,
-        reference=f"order-{key}" if described else None,
-        metadata={"checkout": key, "n": described} if described == 2 else None,
-        idempotency_key=key if keyed else None)
+    return lambda: shop.holds.create(
+                customer, program, amount, expires_in=None if expiry == "+03:00" else expiry,
+                expires_at=at if expiry == "+03:00" else None,
+                reference=f"order-{key}" if described else None,
+                metadata={"checkout": key, "n": described} if described == 2 else None,
+                idempotency_key=key if keyed else None)
 
 
-def _settle_call(shop: StoreWallets, kind: str, args: Any, placed: list[str],
+def _settle_call(shop: Shop, kind: str, args: Any, placed: list[str],
                  key: str) -> Callable[[], Any]:
     pick = args[0]
     hold_id = UNKNOWN_HOLD if pick < 0 or not placed else placed[pick % len(placed)]
     if kind == "release":
-        return lambda: shop.release(hold_id, idempotency_key=key if args[1] else None)
+        return lambda: shop.holds.release(hold_id, idempotency_key=key if args[1] else None)
     _pick, amount, described, keyed = args
-    return lambda: shop.capture(hold_id, amount=amount,
-                                description="Order shipped" if described else None,
-                                idempotency_key=key if keyed else None)
+    return lambda: shop.holds.capture(hold_id, amount=amount,
+                                      description="Order shipped" if described else None,
+                                      idempotency_key=key if keyed else None)
 
 
 def _attempt(call: Callable[[], Any], path: Path, keyed: bool) -> list[Any]:
@@ -94,7 +94,7 @@ def _attempt(call: Callable[[], Any], path: Path, keyed: bool) -> list[Any]:
         return [refusal.to_dict(), *([refusal_of(call)] if keyed else [])]
 
 
-def _play(shop: StoreWallets, clock: FrozenClock, path: Path, steps: list[Any]) -> list[Any]:
+def _play(shop: Shop, clock: FrozenClock, path: Path, steps: list[Any]) -> list[Any]:
     outcomes: list[Any] = []
     placed: list[str] = []
     for number, (kind, args) in enumerate(steps):
@@ -102,13 +102,13 @@ def _play(shop: StoreWallets, clock: FrozenClock, path: Path, steps: list[Any]) 
         if kind == "advance":
             clock.advance(seconds=args)
         elif kind == "sweep":
-            outcomes.append(shop.expire_holds() if args == "holds" else shop.expire_lots())
+            outcomes.append(shop.holds.expire_due() if args == "holds" else shop.lots.expire_due())
         elif kind == "credit":
             customer, program, amount, funding, expiry = args
-            outcomes.append(shop.credit(customer, program, amount, funding_type=funding,
-                                        expires_in=expiry))
+            outcomes.append(shop.wallets.credit(customer, program, amount, funding_type=funding,
+                                                expires_in=expiry))
         elif kind == "debit":
-            outcomes += _attempt(lambda a=args: shop.debit(a[0], "main", a[1]), path, False)
+            outcomes += _attempt(lambda a=args: shop.wallets.debit(a[0], "main", a[1]), path, False)
         elif kind == "hold":
             outcomes += _attempt(_hold_call(shop, clock, args, key), path, args[-1])
             if isinstance(outcomes[-1], Hold):
@@ -128,14 +128,14 @@ def _run(steps: list[Any], use_fast_path: bool) -> tuple[Any, Any]:
         clock = FrozenClock()
         with Billfold(f"sqlite:///{path}", clock=clock) as bf:
             shop = bf.store(bf.create_store("Twin", currency="SAR").id)
-            shop.create_program("gifts", unit="SAR", spending_strategy="oldest_first")
-            shop.credit("cy", "gifts", 100, funding_type="cash")  # cy has no 'main' wallet
+            shop.programs.create("gifts", unit="SAR", spending_strategy="oldest_first")
+            shop.wallets.credit("cy", "gifts", 100, funding_type="cash")  # cy has no 'main' wallet
             for customer in CUSTOMERS:  # lots of every kind, soon expiring ones among them
                 for amount, funding, expiry in SEED_LOTS:
-                    shop.credit(customer, "main", amount, funding_type=funding,
-                                expires_in=expiry)
+                    shop.wallets.credit(customer, "main", amount, funding_type=funding,
+                                        expires_in=expiry)
             outcomes = _play(shop, clock, path, steps)
-            outcomes += [_attempt(lambda c=c: shop.balance(c, "main"), path, False)
+            outcomes += [_attempt(lambda c=c: shop.wallets.get(c, "main"), path, False)
                          for c in CUSTOMERS]
             assert_books_balance(bf)
         return normalise(outcomes, _without_fingerprints(dump_rows(path)))
@@ -205,8 +205,8 @@ def fast_shop(tmp_path: Path) -> Any:
     with Billfold(f"sqlite:///{tmp_path / 'billfold.db'}", clock=clock) as bf:
         assert movements.USE_DATABASE_FUNCTIONS
         shop = bf.store(bf.create_store("Fast", currency="SAR").id)
-        shop.credit("ann", "main", 1000, funding_type="cash")
-        shop.credit("ann", "main", 500, funding_type="promotional", expires_in="1h")
+        shop.wallets.credit("ann", "main", 1000, funding_type="cash")
+        shop.wallets.credit("ann", "main", 500, funding_type="promotional", expires_in="1h")
         yield shop, clock, tmp_path / "billfold.db"
 
 
@@ -222,37 +222,37 @@ def _refused(path: Path, call: Callable[[], Any], error: type[BillfoldError],
 
 def test_fast_hold_refusals(fast_shop: Any) -> None:
     shop, _clock, path = fast_shop
-    refused = _refused(path, lambda: shop.hold("ann", "main", 1501), InsufficientFunds,
+    refused = _refused(path, lambda: shop.holds.create("ann", "main", 1501), InsufficientFunds,
                        "insufficient_funds")
     assert refused.message == "The wallet has 1500 SAR available, 1501 SAR needed."
-    _refused(path, lambda: shop.hold("ann", "nope", 1), NotFound, "program_not_found")
-    _refused(path, lambda: shop.hold("nobody", "main", 1), NotFound, "customer_not_found")
-    shop.create_program("gifts", unit="SAR")
-    refused = _refused(path, lambda: shop.hold("ann", "gifts", 7), InsufficientFunds,
+    _refused(path, lambda: shop.holds.create("ann", "nope", 1), NotFound, "program_not_found")
+    _refused(path, lambda: shop.holds.create("nobody", "main", 1), NotFound, "customer_not_found")
+    shop.programs.create("gifts", unit="SAR")
+    refused = _refused(path, lambda: shop.holds.create("ann", "gifts", 7), InsufficientFunds,
                        "insufficient_funds")
     assert refused.message == "The wallet has 0 SAR available, 7 SAR needed."
-    _refused(path, lambda: shop.hold("ann", "main", 0), InvalidRequest, "invalid_amount")
+    _refused(path, lambda: shop.holds.create("ann", "main", 0), InvalidRequest, "invalid_amount")
 
 
 def test_fast_capture_and_release_refusals(fast_shop: Any) -> None:
     shop, clock, path = fast_shop
-    hold = shop.hold("ann", "main", 800, expires_in="10m")
-    refused = _refused(path, lambda: shop.capture(hold.id, amount=801), InvalidRequest,
+    hold = shop.holds.create("ann", "main", 800, expires_in="10m")
+    refused = _refused(path, lambda: shop.holds.capture(hold.id, amount=801), InvalidRequest,
                        "amount_exceeds_hold")
     assert refused.message == "Cannot capture 801: the hold is for 800."
-    _refused(path, lambda: shop.capture(hold.id, amount=0), InvalidRequest, "invalid_amount")
-    _refused(path, lambda: shop.capture(UNKNOWN_HOLD), NotFound, "hold_not_found")
-    _refused(path, lambda: shop.release(UNKNOWN_HOLD), NotFound, "hold_not_found")
-    _refused(path, lambda: shop.capture(""), InvalidRequest, "invalid_request")
+    _refused(path, lambda: shop.holds.capture(hold.id, amount=0), InvalidRequest, "invalid_amount")
+    _refused(path, lambda: shop.holds.capture(UNKNOWN_HOLD), NotFound, "hold_not_found")
+    _refused(path, lambda: shop.holds.release(UNKNOWN_HOLD), NotFound, "hold_not_found")
+    _refused(path, lambda: shop.holds.capture(""), InvalidRequest, "invalid_request")
     clock.advance(minutes=10)
-    _refused(path, lambda: shop.capture(hold.id), Conflict, "hold_expired")
-    assert shop.release(hold.id).status == "released"   # a timed-out hold may be let go
-    for call in (lambda: shop.capture(hold.id), lambda: shop.release(hold.id)):
+    _refused(path, lambda: shop.holds.capture(hold.id), Conflict, "hold_expired")
+    assert shop.holds.release(hold.id).status == "released"   # a timed-out hold may be let go
+    for call in (lambda: shop.holds.capture(hold.id), lambda: shop.holds.release(hold.id)):
         refused = _refused(path, call, Conflict, "hold_not_open")
         assert refused.message == "The hold is already released."
-    captured = shop.capture(shop.hold("ann", "main", 300).id)
-    _refused(path, lambda: shop.capture(captured.id), Conflict, "hold_not_open")
-    assert shop.balance("ann").available == 1200
+    captured = shop.holds.capture(shop.holds.create("ann", "main", 300).id)
+    _refused(path, lambda: shop.holds.capture(captured.id), Conflict, "hold_not_open")
+    assert shop.wallets.get("ann").available == 1200
     assert_books_balance(shop._bf)
 
 
@@ -264,6 +264,7 @@ def test_sqlite_holds_take_the_fast_path(fast_shop: Any, monkeypatch: pytest.Mon
     shop, _clock, _path = fast_shop
     for name in ("draw", "_lock_open_hold", "record"):
         monkeypatch.setattr(holds, name, python_path)
-    assert shop.capture(shop.hold("ann", "main", 900).id, amount=400).captured_amount == 400
-    assert shop.release(shop.hold("ann", "main", 100).id).status == "released"
-    assert shop.balance("ann").available == 1100
+    assert shop.holds.capture(shop.holds.create("ann", "main", 900).id,
+                              amount=400).captured_amount == 400
+    assert shop.holds.release(shop.holds.create("ann", "main", 100).id).status == "released"
+    assert shop.wallets.get("ann").available == 1100

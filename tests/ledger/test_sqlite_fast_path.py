@@ -14,8 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billfold import idempotency
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop, idempotency
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError
 from billfold.ledger import accounts, movements, sqlite_fast, sqlite_fast_holds
@@ -40,7 +39,7 @@ STEP = st.one_of(
 )
 
 
-def _play(shop: StoreWallets, clock: FrozenClock, path: Path, steps: list[Any]) -> list[Any]:
+def _play(shop: Shop, clock: FrozenClock, path: Path, steps: list[Any]) -> list[Any]:
     outcomes: list[Any] = []
     for number, (kind, args) in enumerate(steps):
         key = f"step-{number}"
@@ -49,25 +48,25 @@ def _play(shop: StoreWallets, clock: FrozenClock, path: Path, steps: list[Any]) 
         elif kind == "hold":
             customer, amount = args
             try:
-                outcomes.append(shop.hold(customer, "main", amount, expires_in="3d"))
+                outcomes.append(shop.holds.create(customer, "main", amount, expires_in="3d"))
             except BillfoldError as refusal:
                 outcomes.append(refusal.to_dict())
         elif kind == "credit":
             customer, program, amount, funding, expiry, withdrawable, described = args
-            outcomes.append(shop.credit(
-                customer, program, amount, funding_type=funding, expires_in=expiry,
-                withdrawable=withdrawable, idempotency_key=key if described else None,
-                description="gift" if described == 2 else None,
-                reference="r-1" if described else None,
-                metadata={"n": number, "ok": True} if described == 2 else None))
+            outcomes.append(shop.wallets.credit(
+                        customer, program, amount, funding_type=funding, expires_in=expiry,
+                        withdrawable=withdrawable, idempotency_key=key if described else None,
+                        description="gift" if described == 2 else None,
+                        reference="r-1" if described else None,
+                        metadata={"n": number, "ok": True} if described == 2 else None))
         else:
             customer, program, amount, reference = args
             before = dump_rows(path)
             try:
-                outcomes.append(shop.debit(
-                    customer, program, amount, reference=reference, idempotency_key=key,
-                    description="order" if reference else None,
-                    metadata={"channel": "web"} if reference else None))
+                outcomes.append(shop.wallets.debit(
+                            customer, program, amount, reference=reference, idempotency_key=key,
+                            description="order" if reference else None,
+                            metadata={"channel": "web"} if reference else None))
             except BillfoldError as refusal:
                 after = dump_rows(path)
                 for table in LEDGER_TABLES:  # a refusal moves nothing
@@ -75,7 +74,7 @@ def _play(shop: StoreWallets, clock: FrozenClock, path: Path, steps: list[Any]) 
                 outcomes.append(refusal.to_dict())
                 # The replay returns the stored refusal and still moves nothing.
                 outcomes.append(refusal_of(lambda c=customer, p=program, a=amount, r=reference,
-                                        k=key: shop.debit(
+                                        k=key: shop.wallets.debit(
                     c, p, a, reference=r, idempotency_key=k,
                     description="order" if r else None,
                     metadata={"channel": "web"} if r else None)))
@@ -93,20 +92,21 @@ def _run(steps: list[Any], use_fast_path: bool) -> tuple[Any, Any]:
         clock = FrozenClock()
         with Billfold(f"sqlite:///{path}", clock=clock) as bf:
             shop = bf.store(bf.create_store("Twin", currency="SAR").id)
-            shop.create_program("gifts", unit="SAR", spending_strategy="oldest_first")
-            shop.create_program("rewards", unit="SAR", expires_in="30d")
-            shop.credit("cy", "gifts", 100, funding_type="cash")  # cy has no 'main' wallet
+            shop.programs.create("gifts", unit="SAR", spending_strategy="oldest_first")
+            shop.programs.create("rewards", unit="SAR", expires_in="30d")
+            shop.wallets.credit("cy", "gifts", 100, funding_type="cash")  # cy has no 'main' wallet
             outcomes = _play(shop, clock, path, steps)
-            outcomes.append(refusal_of(lambda: shop.credit("ann", "nope", 1, funding_type="cash")))
-            outcomes.append([shop.balance(c, "main") for c in CUSTOMERS if _has_wallet(
-                shop, c)])
+            outcomes.append(refusal_of(lambda: shop.wallets.credit("ann", "nope", 1,
+                                                                   funding_type="cash")))
+            outcomes.append([shop.wallets.get(c, "main") for c in CUSTOMERS if _has_wallet(
+                    shop, c)])
             assert_books_balance(bf)
         return normalise(outcomes, dump_rows(path))
 
 
-def _has_wallet(shop: StoreWallets, customer: str) -> bool:
+def _has_wallet(shop: Shop, customer: str) -> bool:
     try:
-        shop.balance(customer, "main")
+        shop.wallets.get(customer, "main")
     except BillfoldError:
         return False
     return True

@@ -70,10 +70,10 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(target=reversible, customer=CUSTOMERS, amount=AMOUNTS, funding=FUNDING,
           expires_in=EXPIRY)
     def credit(self, customer: str, amount: int, funding: str, expires_in: str | None) -> Any:
-        txn = self.shop.credit(customer, "main", amount, funding_type=funding,
-                               expires_in=expires_in)
+        txn = self.shop.wallets.credit(customer, "main", amount, funding_type=funding,
+                                       expires_in=expires_in)
         assert txn.lot_id is not None
-        lot = self.shop.lot(txn.lot_id)
+        lot = self.shop.lots.get(txn.lot_id)
         self.model.customers.add(customer)
         self.model.lots[lot.id] = MLot(lot.id, customer, amount, funding, lot.is_withdrawable,
                                        lot.expires_at, lot.created_at, remaining=amount)
@@ -83,15 +83,15 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(target=reversible, customer=CUSTOMERS, amount=AMOUNTS)
     def debit(self, customer: str, amount: int) -> Any:
         if customer not in self.model.customers:
-            self.expect_refusal(lambda: self.shop.debit(customer, "main", amount),
+            self.expect_refusal(lambda: self.shop.wallets.debit(customer, "main", amount),
                                 "customer_not_found")
             return multiple()
         plan = self.model.plan_draw(customer, amount, self.now)
         if plan is None:
-            self.expect_refusal(lambda: self.shop.debit(customer, "main", amount),
+            self.expect_refusal(lambda: self.shop.wallets.debit(customer, "main", amount),
                                 "insufficient_funds")
             return multiple()
-        txn = self.shop.debit(customer, "main", amount)
+        txn = self.shop.wallets.debit(customer, "main", amount)
         assert [(e.lot_id, -e.amount) for e in txn.lots] == plan
         for lot_id, take in plan:
             self.model.take(lot_id, take)
@@ -105,11 +105,11 @@ class LedgerMachine(RuleBasedStateMachine):
             return multiple()
         plan = self.model.plan_draw(customer, amount, self.now)
         if plan is None:
-            self.expect_refusal(lambda: self.shop.hold(customer, "main", amount,
-                                                       expires_in=expires_in),
-                                "insufficient_funds")
+            self.expect_refusal(lambda: self.shop.holds.create(customer, "main", amount,
+                                                               expires_in=expires_in),
+                                        "insufficient_funds")
             return multiple()
-        hold = self.shop.hold(customer, "main", amount, expires_in=expires_in)
+        hold = self.shop.holds.create(customer, "main", amount, expires_in=expires_in)
         for lot_id, take in plan:
             self.model.lots[lot_id].held += take
         self.model.holds[hold.id] = MHold(hold.id, customer, amount, hold.expires_at, plan)
@@ -120,18 +120,18 @@ class LedgerMachine(RuleBasedStateMachine):
         hold = self.model.holds[hold_id]
         amount = None if fraction is None else max(1, hold.amount * fraction // 4)
         if hold.status != "held":
-            self.expect_refusal(lambda: self.shop.capture(hold_id, amount=amount),
+            self.expect_refusal(lambda: self.shop.holds.capture(hold_id, amount=amount),
                                 "hold_not_open")
             return multiple()
         if hold.expires_at <= self.now:
-            self.expect_refusal(lambda: self.shop.capture(hold_id, amount=amount),
+            self.expect_refusal(lambda: self.shop.holds.capture(hold_id, amount=amount),
                                 "hold_expired")
             return multiple()
         if amount is not None and amount > hold.amount:
-            self.expect_refusal(lambda: self.shop.capture(hold_id, amount=amount),
+            self.expect_refusal(lambda: self.shop.holds.capture(hold_id, amount=amount),
                                 "amount_exceeds_hold")
             return multiple()
-        captured = self.shop.capture(hold_id, amount=amount)
+        captured = self.shop.holds.capture(hold_id, amount=amount)
         assert captured.status == "captured"
         amount = hold.amount if amount is None else amount
         assert captured.captured_amount == amount
@@ -152,9 +152,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def release(self, hold_id: str) -> None:
         hold = self.model.holds[hold_id]
         if hold.status != "held":
-            self.expect_refusal(lambda: self.shop.release(hold_id), "hold_not_open")
+            self.expect_refusal(lambda: self.shop.holds.release(hold_id), "hold_not_open")
             return
-        assert self.shop.release(hold_id).status == "released"
+        assert self.shop.holds.release(hold_id).status == "released"
         self.model.let_go(hold, 0, self.now)
         hold.status = "released"
 
@@ -164,12 +164,14 @@ class LedgerMachine(RuleBasedStateMachine):
         left = original.amount - original.reversed
         amount = None if part is None else max(1, original.amount * part // 3)
         if left == 0:
-            self.expect_refusal(lambda: self.shop.reverse(txn_id, amount=amount, description="fix"),
+            self.expect_refusal(lambda: self.shop.transactions.reverse(txn_id, amount=amount,
+                                                                       description="fix"),
                                 "already_reversed")
             return
         wanted = left if amount is None else amount
         if wanted > left:
-            self.expect_refusal(lambda: self.shop.reverse(txn_id, amount=amount, description="fix"),
+            self.expect_refusal(lambda: self.shop.transactions.reverse(txn_id, amount=amount,
+                                                                       description="fix"),
                                 "amount_too_large")
             return
         if original.type == "credit":
@@ -177,13 +179,14 @@ class LedgerMachine(RuleBasedStateMachine):
             free = lot.free if lot.status == "active" else 0
             if wanted > free:
                 self.expect_refusal(
-                    lambda: self.shop.reverse(txn_id, amount=amount, description="fix"),
+                    lambda: self.shop.transactions.reverse(txn_id, amount=amount,
+                                                           description="fix"),
                     "credit_already_spent")
                 return
-            self.shop.reverse(txn_id, amount=amount, description="fix")
+            self.shop.transactions.reverse(txn_id, amount=amount, description="fix")
             self.model.take(lot.id, wanted)
         else:
-            self.shop.reverse(txn_id, amount=amount, description="fix")
+            self.shop.transactions.reverse(txn_id, amount=amount, description="fix")
             per_lot = {lot_id: moved - original.per_lot_reversed.get(lot_id, 0)
                        for lot_id, moved in original.lot_moves}
             needed = wanted
@@ -204,10 +207,11 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         plan = self.model.plan_draw(sender, amount, self.now)
         if plan is None:
-            self.expect_refusal(lambda: self.shop.transfer(sender, receiver, "main", amount),
+            self.expect_refusal(lambda: self.shop.transfers.create(sender, receiver, "main",
+                                                                   amount),
                                 "insufficient_funds")
             return
-        txn = self.shop.transfer(sender, receiver, "main", amount)
+        txn = self.shop.transfers.create(sender, receiver, "main", amount)
         created = [e for e in txn.lots if e.amount > 0]
         assert [(e.lot_id, -e.amount) for e in txn.lots if e.amount < 0] == plan
         for (source_id, take), entry in zip(plan, created, strict=True):
@@ -220,8 +224,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(target=promised, customer=CUSTOMERS, amount=AMOUNTS)
     def promise(self, customer: str, amount: int) -> Any:
-        promise = self.shop.promise(customer, "main", amount, funding_type="cashback",
-                                    credit_expires_in="1d")
+        promise = self.shop.promises.create(customer, "main", amount, funding_type="cashback",
+                                            credit_expires_in="1d")
         self.model.customers.add(customer)
         self.model.promises[promise.id] = [customer, amount, "pending"]
         return promise.id
@@ -230,11 +234,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def grant(self, promise_id: str) -> Any:
         customer, amount, status = self.model.promises[promise_id]
         if status != "pending":
-            self.expect_refusal(lambda: self.shop.grant_promise(promise_id),
+            self.expect_refusal(lambda: self.shop.promises.grant(promise_id),
                                 "promise_not_pending")
             return multiple()
-        granted = self.shop.grant_promise(promise_id)
-        lot = self.shop.lot(granted.lot_id or "")
+        granted = self.shop.promises.grant(promise_id)
+        lot = self.shop.lots.get(granted.lot_id or "")
         assert lot.expires_at == self.now + timedelta(days=1)
         self.model.lots[lot.id] = MLot(lot.id, customer, amount, "cashback", False,
                                        lot.expires_at, self.now, remaining=amount)
@@ -248,10 +252,10 @@ class LedgerMachine(RuleBasedStateMachine):
         customer, amount, status = self.model.promises[promise_id]
         new_amount = amount * keep // 3
         if status != "pending":
-            self.expect_refusal(lambda: self.shop.shrink_promise(promise_id, new_amount),
+            self.expect_refusal(lambda: self.shop.promises.shrink(promise_id, new_amount),
                                 "promise_not_pending")
             return
-        result = self.shop.shrink_promise(promise_id, new_amount)
+        result = self.shop.promises.shrink(promise_id, new_amount)
         self.model.promises[promise_id] = [customer, new_amount,
                                            "voided" if new_amount == 0 else "pending"]
         assert result.status == self.model.promises[promise_id][2]
@@ -264,12 +268,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def sweep(self) -> None:
         timed_out = [h for h in self.model.holds.values()
                      if h.status == "held" and h.expires_at <= self.now]
-        assert self.shop.expire_holds() == len(timed_out)
+        assert self.shop.holds.expire_due() == len(timed_out)
         for hold in timed_out:
             self.model.let_go(hold, 0, self.now)
             hold.status = "expired"
         expected = sum(self.model.expire_wallet(c, self.now) for c in self.model.customers)
-        assert self.shop.expire_lots().amount == expected
+        assert self.shop.lots.expire_due().amount == expected
 
     # -- invariants -------------------------------------------------------------------------
 
@@ -281,7 +285,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def wallets_match_the_model(self) -> None:
         for customer in sorted(self.model.customers):
-            balance = self.shop.balance(customer, "main")
+            balance = self.shop.wallets.get(customer, "main")
             pending = sum(amount for owner, amount, status in self.model.promises.values()
                           if owner == customer and status == "pending")
             expected = (self.model.available(customer, self.now), self.model.held(customer),

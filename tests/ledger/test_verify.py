@@ -8,16 +8,16 @@ import sys
 import pytest
 from sqlalchemy import text
 
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
 
 
-def _books(shop: StoreWallets, clock: FrozenClock) -> None:
-    shop.credit("alice", "main", 5000, funding_type="cash")
-    shop.credit("alice", "main", 500, funding_type="promotional", expires_in="1d")
-    shop.debit("alice", "main", 700)
-    shop.hold("alice", "main", 1000)
-    shop.credit("bob", "main", 100, funding_type="cash")
+def _books(shop: Shop, clock: FrozenClock) -> None:
+    shop.wallets.credit("alice", "main", 5000, funding_type="cash")
+    shop.wallets.credit("alice", "main", 500, funding_type="promotional", expires_in="1d")
+    shop.wallets.debit("alice", "main", 700)
+    shop.holds.create("alice", "main", 1000)
+    shop.wallets.credit("bob", "main", 100, funding_type="cash")
 
 
 CORRUPTIONS = {
@@ -33,7 +33,7 @@ CORRUPTIONS = {
 }
 
 
-def test_clean_books_verify(bf: Billfold, shop: StoreWallets, clock: FrozenClock) -> None:
+def test_clean_books_verify(bf: Billfold, shop: Shop, clock: FrozenClock) -> None:
     _books(shop, clock)
     report = bf.verify()
     assert report.ok, report.render()
@@ -42,7 +42,7 @@ def test_clean_books_verify(bf: Billfold, shop: StoreWallets, clock: FrozenClock
 
 
 @pytest.mark.parametrize("invariant", sorted(CORRUPTIONS))
-def test_each_corruption_is_caught(bf: Billfold, shop: StoreWallets, clock: FrozenClock,
+def test_each_corruption_is_caught(bf: Billfold, shop: Shop, clock: FrozenClock,
                                    invariant: int) -> None:
     _books(shop, clock)
     with bf.begin() as conn:
@@ -53,7 +53,7 @@ def test_each_corruption_is_caught(bf: Billfold, shop: StoreWallets, clock: Froz
     assert report.render().startswith("FAILED")
 
 
-def test_running_balance_corruption_is_caught(bf: Billfold, shop: StoreWallets,
+def test_running_balance_corruption_is_caught(bf: Billfold, shop: Shop,
                                               clock: FrozenClock) -> None:
     _books(shop, clock)
     with bf.begin() as conn:
@@ -64,7 +64,7 @@ def test_running_balance_corruption_is_caught(bf: Billfold, shop: StoreWallets,
 
 
 def test_verify_command_exits_non_zero_with_a_report(database_url: str, bf: Billfold,
-                                                     shop: StoreWallets,
+                                                     shop: Shop,
                                                      clock: FrozenClock) -> None:
     _books(shop, clock)
     command = [sys.executable, "-m", "billfold.cli", "verify", "--database-url", database_url]

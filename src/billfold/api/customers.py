@@ -31,34 +31,35 @@ WALLET = "/{customer_id}/wallets/{program}"
 def create_customer(body: CustomerCreate, store: Store, response: Response,
                     idempotency_key: IdempotencyKey = None) -> Customer:
     """Create a customer (201), or answer the existing one (200) when nothing differs."""
-    result = store.create_customer(body.id, email=body.email, name=body.name,
-                                   metadata=body.metadata, idempotency_key=idempotency_key)
+    result = store.customers.create(body.id, email=body.email, name=body.name,
+                                    metadata=body.metadata, idempotency_key=idempotency_key)
     response.status_code = 201 if result.created else 200
-    return render.customer(result.customer, store.wallets(body.id))
+    return render.customer(result.customer, store.customers.list_wallets(body.id))
 
 
 @router.get("/{customer_id}", responses=errors(404))
 def get_customer(customer_id: CustomerIdPath, store: Store) -> Customer:
     """The customer, with a summary of every wallet it has."""
-    customer = store.customer(customer_id)
-    return render.customer(customer, store.wallets(customer_id))
+    customer = store.customers.get(customer_id)
+    return render.customer(customer, store.customers.list_wallets(customer_id))
 
 
 @router.get(WALLET, responses=errors(404))
 def get_wallet(customer_id: CustomerIdPath, program: ProgramPath, store: Store) -> Wallet:
     """The wallet's figures now (zeros for a known customer with no activity)."""
-    return render.wallet(store.balance(customer_id, program))
+    return render.wallet(store.wallets.get(customer_id, program))
 
 
 @router.post(WALLET + "/credits", status_code=201, responses=errors(404, 409))
 def credit(customer_id: CustomerIdPath, program: ProgramPath, body: CreditCreate, store: Store,
            idempotency_key: IdempotencyKey = None) -> Transaction:
     """Add credit as a new lot; creates the customer if needed."""
-    txn = store.credit(
-        customer_id, program, body.amount, funding_type=body.funding_type,
-        expires_in=body.expires_in, expires_at=body.expires_at, withdrawable=body.withdrawable,
-        description=body.description, reference=body.reference, metadata=body.metadata,
-        idempotency_key=idempotency_key)
+    txn = store.wallets.credit(
+                customer_id, program, body.amount, funding_type=body.funding_type,
+                expires_in=body.expires_in, expires_at=body.expires_at,
+                withdrawable=body.withdrawable,
+                description=body.description, reference=body.reference, metadata=body.metadata,
+                idempotency_key=idempotency_key)
     return render.transaction(txn)
 
 
@@ -66,9 +67,9 @@ def credit(customer_id: CustomerIdPath, program: ProgramPath, body: CreditCreate
 def debit(customer_id: CustomerIdPath, program: ProgramPath, body: DebitCreate, store: Store,
           idempotency_key: IdempotencyKey = None) -> Transaction:
     """Spend from the wallet in spending order, or 402 with nothing changed."""
-    txn = store.debit(customer_id, program, body.amount, description=body.description,
-                      reference=body.reference, metadata=body.metadata,
-                      idempotency_key=idempotency_key)
+    txn = store.wallets.debit(customer_id, program, body.amount, description=body.description,
+                              reference=body.reference, metadata=body.metadata,
+                              idempotency_key=idempotency_key)
     return render.transaction(txn)
 
 
@@ -77,7 +78,8 @@ def list_transactions(customer_id: CustomerIdPath, program: ProgramPath, store: 
                       limit: Limit = DEFAULT_LIMIT,
                       starting_after: StartingAfter = None) -> Page[Transaction]:
     """The wallet's history, newest first."""
-    page = store.history(customer_id, program, limit=limit, starting_after=starting_after)
+    page = store.wallets.list_transactions(customer_id, program, limit=limit,
+                                           starting_after=starting_after)
     return render.page(Transaction, page, render.transaction)
 
 
@@ -88,6 +90,6 @@ def list_lots(customer_id: CustomerIdPath, program: ProgramPath, store: Store,
               limit: Limit = DEFAULT_LIMIT,
               starting_after: StartingAfter = None) -> Page[Lot]:
     """The wallet's lots, newest first."""
-    page = store.lots(customer_id, program, status=status, limit=limit,
-                      starting_after=starting_after)
+    page = store.wallets.list_lots(customer_id, program, status=status, limit=limit,
+                                   starting_after=starting_after)
     return render.page(Lot, page, render.lot)

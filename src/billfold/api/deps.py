@@ -9,9 +9,9 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from billfold.app import Billfold, StoreWallets
+from billfold.app import Billfold, Shop
+from billfold.app.idempotency import MAX_KEY_LENGTH
 from billfold.errors import AuthenticationFailed
-from billfold.idempotency import MAX_KEY_LENGTH
 
 _bearer = HTTPBearer(auto_error=False, description="A store's secret key: `bf_sk_…`.")
 
@@ -23,7 +23,7 @@ def get_billfold(request: Request) -> Billfold:
 async def current_store(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> StoreWallets:
+) -> Shop:
     """The store the secret key belongs to; 401 when it is missing, wrong or revoked."""
     if credentials is None:
         raise AuthenticationFailed(
@@ -33,10 +33,10 @@ async def current_store(
     if store_id is None:  # not seen lately: read the key table off the event loop
         store_id = await run_in_threadpool(billfold.authenticate, credentials.credentials)
     request.state.store_id = store_id  # for the request log
-    return StoreWallets(billfold, store_id)
+    return Shop(billfold, store_id)
 
 
-Store = Annotated[StoreWallets, Depends(current_store)]
+Store = Annotated[Shop, Depends(current_store)]
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LENGTH, pattern=r"^[\x20-\x7e]+$",
     description="Your unique key for this request: a retry with the same key and body "

@@ -18,15 +18,17 @@ def create_hold(body: HoldCreate, store: Store,
                 idempotency_key: IdempotencyKey = None) -> Hold:
     """Reserve `amount` of available credit until it is captured, released or expires
     (default 30 minutes); 402 if the wallet has less available."""
-    hold = store.hold(body.customer_id, body.program, body.amount, expires_in=body.expires_in,
-                      expires_at=body.expires_at, reference=body.reference, metadata=body.metadata,
-                      idempotency_key=idempotency_key)
+    hold = store.holds.create(body.customer_id, body.program, body.amount,
+                              expires_in=body.expires_in,
+                              expires_at=body.expires_at, reference=body.reference,
+                              metadata=body.metadata,
+                              idempotency_key=idempotency_key)
     return render.hold(hold)
 
 
 @router.get("/{hold_id}", responses=errors(404))
 def get_hold(hold_id: HoldIdPath, store: Store) -> Hold:
-    return render.hold(store.get_hold(hold_id))
+    return render.hold(store.holds.get(hold_id))
 
 
 @router.post("/{hold_id}/capture", responses=errors(404, 409))
@@ -34,8 +36,8 @@ def capture_hold(hold_id: HoldIdPath, store: Store, body: HoldCapture | None = N
                  idempotency_key: IdempotencyKey = None) -> Hold:
     """Spend all (or `amount`) of the hold; the rest is released. More than held → 400."""
     body = body or HoldCapture()
-    hold = store.capture(hold_id, amount=body.amount, description=body.description,
-                         idempotency_key=idempotency_key)
+    hold = store.holds.capture(hold_id, amount=body.amount, description=body.description,
+                               idempotency_key=idempotency_key)
     return render.hold(hold)
 
 
@@ -43,5 +45,5 @@ def capture_hold(hold_id: HoldIdPath, store: Store, body: HoldCapture | None = N
 def release_hold(hold_id: HoldIdPath, store: Store, body: HoldRelease | None = None,
                  idempotency_key: IdempotencyKey = None) -> Hold:
     """Let go of the whole hold."""
-    hold = store.release(hold_id, idempotency_key=idempotency_key)
+    hold = store.holds.release(hold_id, idempotency_key=idempotency_key)
     return render.hold(hold)

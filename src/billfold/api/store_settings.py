@@ -20,14 +20,14 @@ router = APIRouter(prefix="/v1", tags=["settings and statistics"], route_class=C
 @router.get("/settings", responses=errors())
 def get_settings(store: Store) -> Settings:
     """The store's settings and wallet programs."""
-    return render.settings(store.get_settings())
+    return render.settings(store.settings.get())
 
 
 @router.patch("/settings", responses=errors(409))
 def patch_settings(body: SettingsPatch, store: Store,
                    idempotency_key: IdempotencyKey = None) -> Settings:
     """Merge: keys left out keep their value, null clears, `programs` merges by name."""
-    settings = store.update_settings(body.changes(), idempotency_key=idempotency_key)
+    settings = store.settings.update(body.changes(), idempotency_key=idempotency_key)
     return render.settings(settings)
 
 
@@ -40,6 +40,6 @@ def get_stats(store: Store,
         if moment is not None and moment.tzinfo is None:
             raise InvalidRequest(f"{param} must be an RFC 3339 time with an offset.",
                                  param=param)
-    stats = store.get_stats(start=start and start.astimezone(UTC),
+    stats = store.stats.get(start=start and start.astimezone(UTC),
                             end=end and end.astimezone(UTC))
     return render.stats(stats)

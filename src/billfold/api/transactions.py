@@ -15,13 +15,14 @@ router = APIRouter(prefix="/v1/transactions", tags=["transactions"], route_class
 
 @router.get("/{transaction_id}", responses=errors(404))
 def get_transaction(transaction_id: TransactionIdPath, store: Store) -> Transaction:
-    return render.transaction(store.transaction(transaction_id))
+    return render.transaction(store.transactions.get(transaction_id))
 
 
 @router.post("/{transaction_id}/reverse", status_code=201, responses=errors(402, 404, 409))
 def reverse(transaction_id: TransactionIdPath, body: ReverseCreate, store: Store,
             idempotency_key: IdempotencyKey = None) -> Transaction:
     """Undo all or part of a credit or debit with a new `reversal` transaction."""
-    txn = store.reverse(transaction_id, amount=body.amount, description=body.description,
-                        metadata=body.metadata, idempotency_key=idempotency_key)
+    txn = store.transactions.reverse(transaction_id, amount=body.amount,
+                                     description=body.description,
+                                     metadata=body.metadata, idempotency_key=idempotency_key)
     return render.transaction(txn)

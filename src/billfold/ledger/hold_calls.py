@@ -5,7 +5,7 @@ the rows `holds.place_hold`, `capture_hold` and `release_hold` write, in one rou
 trip instead of ~15 statements each. The builders here check the arguments as
 the Python path does, in the same order, mint the ids in the order the Python
 path mints them, and turn the function's reply into the Hold or the same typed
-refusal. `app.StoreWallets` runs them keyed in their own transaction
+refusal. `app.Shop` runs them keyed in their own transaction
 (`Billfold.mutate`); inside a caller's transaction (checkout, the hold sweep)
 `holds.*` runs them unkeyed. SQLite keeps the Python path; tests compare the two
 on PostgreSQL row for row (tests/ledger/test_hold_functions.py).

@@ -5,7 +5,7 @@ Revises: 0005
 Create Date: 2026-11-26
 
 `billfold_debit_keyed` and `billfold_credit_keyed` wrap `billfold_debit` and
-`billfold_credit` with the idempotency record (billfold.idempotency): a stored
+`billfold_credit` with the idempotency record (billfold.app.idempotency): a stored
 record for the key is returned as is (the caller replays it or reports the
 conflict); otherwise the movement runs and its outcome is stored beside it, in
 the same transaction. Called outside an explicit transaction, a movement is

@@ -1,0 +1,216 @@
+"""Idempotency: the first outcome of a keyed request, kept with its effect, and the
+one runner every library mutation goes through (`run_mutation`).
+
+Same key + same request → the stored outcome (a result or a refusal) again;
+same key + another request → IdempotencyConflict. The record is written in the
+same transaction as the effect; a refusal is written in its own transaction
+after the failed one rolled back, so nothing else of it survives. The
+fingerprint is taken from the mutation's own arguments object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from billfold import codec
+from billfold.codec import encode
+from billfold.errors import BillfoldError, IdempotencyConflict, require
+from billfold.store import calls
+from billfold.store.engine import sqlite_connection, sqlite_time
+from billfold.store.tables import idempotency_keys
+
+if TYPE_CHECKING:
+    from billfold.app.billfold import Billfold
+    from billfold.app.operation import Mutation
+
+T = TypeVar("T")
+MAX_KEY_LENGTH = 255
+MAX_ATTEMPTS = 8
+OK, ERROR = "ok", "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    operation: str
+    fingerprint: str
+    outcome: str
+    status_code: int | None
+    response: Any
+
+
+def check_key(key: object) -> str:
+    require(isinstance(key, str) and 0 < len(key) <= MAX_KEY_LENGTH and key.isprintable(),
+            f"An idempotency key is a printable string of 1 to {MAX_KEY_LENGTH} characters.",
+            param="idempotency_key")
+    return key  # type: ignore[return-value]
+
+
+def fingerprint(operation: str, request: Any) -> str:
+    canonical = json.dumps([operation, encode(request)], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def find(conn: Connection, store_id: str, key: str, operation: str,
+         print_: str) -> Record | None:
+    """The stored record for `key`, or None; IdempotencyConflict if it was another request."""
+    if conn.dialect.name == "sqlite":  # every keyed request pays this: skip SQLAlchemy
+        found = sqlite_connection(conn).execute(_FIND_SQLITE, (store_id, key)).fetchone()
+        row = None if found is None else Record(*found[:4], json.loads(found[4]))
+    else:
+        found = conn.execute(_FIND, {"b_store_id": store_id, "b_key": key}).one_or_none()
+        row = None if found is None else Record(found.operation, found.fingerprint,
+                                                found.outcome, found.status_code,
+                                                found.response)
+    return None if row is None else _same_request(row, operation, print_)
+
+
+def check_record(stored: dict[str, Any], operation: str, print_: str) -> Record:
+    """A record read by a database function (its columns as a dict), checked like `find`."""
+    return _same_request(Record(stored["operation"], stored["fingerprint"], stored["outcome"],
+                                stored["status_code"], stored["response"]), operation, print_)
+
+
+def _same_request(record: Record, operation: str, print_: str) -> Record:
+    if record.operation != operation or record.fingerprint != print_:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used with a different request.",
+            param="idempotency_key")
+    return record
+
+
+def save(conn: Connection, store_id: str, key: str, operation: str, print_: str, outcome: str,
+         response: Any, now: datetime, status_code: int | None = None) -> bool:
+    """Store the outcome; False if another request stored one first."""
+    assert outcome in (OK, ERROR)
+    if conn.dialect.name == "sqlite":
+        return sqlite_connection(conn).execute(_SAVE_SQLITE, (
+            store_id, key, operation, print_, outcome, status_code, json.dumps(response),
+            sqlite_time(now))).fetchone() is not None
+    statement = _SAVE[conn.dialect.name]
+    return conn.execute(statement, {
+        "store_id": store_id, "key": key, "operation": operation, "fingerprint": print_,
+        "outcome": outcome, "status_code": status_code, "response": response,
+        "created_at": now,
+    }).first() is not None
+
+
+# Built once: the hot path should not construct statements per call.
+_FIND = select(idempotency_keys).where(
+    idempotency_keys.c.store_id == bindparam("b_store_id"),
+    idempotency_keys.c.key == bindparam("b_key"))
+_SAVE = {
+    name: dialect.insert(idempotency_keys)
+    .values({column.name: bindparam(column.name) for column in idempotency_keys.columns})
+    .on_conflict_do_nothing()
+    .returning(idempotency_keys.c.key)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+# The same on the raw sqlite3 connection (stored as SQLAlchemy's JSON and UtcDateTime
+# types store them: json.dumps text, naive UTC text).
+_FIND_SQLITE = ("SELECT operation, fingerprint, outcome, status_code, response "
+                "FROM idempotency_keys WHERE store_id = ? AND key = ?")
+_SAVE_SQLITE = ("INSERT INTO idempotency_keys (store_id, key, operation, fingerprint, outcome, "
+                "status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING RETURNING key")
+
+
+# -- the runner ---------------------------------------------------------------------------
+
+class _Replay(Exception):
+    """A concurrent request with the same idempotency key committed first."""
+
+
+def run_mutation(bf: Billfold, store_id: str, mutation: Mutation[T],
+                 idempotency_key: str | None) -> T:
+    """Run `mutation` once per idempotency key: its first outcome (result or refusal) is
+    what every retry with the same key and arguments gets. On PostgreSQL a movement with
+    a database function is one call, idempotency record included."""
+    if mutation.in_one_call and bf.uses_database_functions:
+        return _run_in_one_call(bf, store_id, mutation, idempotency_key)
+    if idempotency_key is None:
+        return bf.run(lambda conn: mutation.run(conn, store_id, bf.clock.now()))
+    key = check_key(idempotency_key)
+    print_ = fingerprint(mutation.operation, mutation)
+
+    def attempt(conn: Connection) -> tuple[bool, Any]:
+        found = find(conn, store_id, key, mutation.operation, print_)
+        if found is not None:
+            return True, found
+        now = bf.clock.now()
+        result = mutation.run(conn, store_id, now)
+        if not save(conn, store_id, key, mutation.operation, print_, OK, encode(result), now):
+            raise _Replay
+        return False, result
+
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            replayed, value = bf.run(attempt)
+        except (_Replay, IntegrityError):
+            continue
+        except BillfoldError as refusal:
+            return _refused(bf, store_id, key, mutation, print_, refusal)
+        return replay(value, mutation.result_type) if replayed else value  # type: ignore[no-any-return]
+    raise AssertionError("idempotent request kept colliding")
+
+
+def _run_in_one_call(bf: Billfold, store_id: str, mutation: Mutation[T],
+                     idempotency_key: str | None) -> T:
+    key = print_ = None
+    if idempotency_key is not None:
+        key = check_key(idempotency_key)
+        print_ = fingerprint(mutation.operation, mutation)
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            call = mutation.database_call(store_id, bf.clock.now())
+            assert call is not None
+            template = encode(call.template) if key is not None else None
+            reply = calls.call_function(bf.engine, call.sql, (
+                key, mutation.operation, print_, template, *call.args))
+            if "replay" not in reply:
+                return call.finish(reply)  # type: ignore[return-value]
+        except calls.Retry:
+            continue
+        except BillfoldError as refusal:
+            if key is None or print_ is None:
+                raise
+            return _refused(bf, store_id, key, mutation, print_, refusal)
+        assert key is not None and print_ is not None
+        return replay(check_record(reply["replay"], mutation.operation, print_),
+                      mutation.result_type)
+    raise AssertionError("the database call kept losing races")
+
+
+def _refused(bf: Billfold, store_id: str, key: str, mutation: Mutation[T], print_: str,
+             refusal: BillfoldError) -> T:
+    """A keyed request was refused: remember the refusal and raise it, or return (or
+    raise) what a concurrent duplicate that committed first stored — the refusal may
+    only be the effect of the duplicate's work."""
+    if refusal.code == "idempotency_conflict":
+        raise refusal
+
+    def store_refusal(conn: Connection) -> Record | None:
+        found = find(conn, store_id, key, mutation.operation, print_)
+        if found is None:
+            save(conn, store_id, key, mutation.operation, print_, ERROR, refusal.to_dict(),
+                 bf.clock.now(), refusal.status)
+        return found
+
+    first = bf.run(store_refusal)
+    if first is not None:
+        return replay(first, mutation.result_type)
+    raise refusal
+
+
+def replay(record: Record, result_type: type[T]) -> T:
+    """The stored outcome again: the result decoded, or the refusal raised."""
+    if record.outcome == ERROR:
+        raise BillfoldError.from_dict(record.response)
+    return codec.decode(result_type, record.response)  # type: ignore[no-any-return]

@@ -1,0 +1,37 @@
+"""A mutation's arguments, written once: the fingerprint of a keyed request, the use
+case it runs and, on PostgreSQL, its one-call form.
+
+Each library mutation is a frozen dataclass of its arguments (`Credit`, `Debit`,
+`CaptureHold`…); its fields are what the idempotency fingerprint is taken from;
+`run` calls the use case inside the transaction the front door opened;
+`database_call` (where the movement has a PostgreSQL function) is the same
+movement as one function call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar, Generic, TypeVar
+
+from sqlalchemy import Connection
+
+from billfold.ledger.movements import DatabaseCall
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Mutation(Generic[T]):
+    """Base of every mutation's arguments; subclasses name the operation and result."""
+
+    operation: ClassVar[str]
+    result_type: ClassVar[type]
+    in_one_call: ClassVar[bool] = False  # True where `database_call` is defined
+
+    def run(self, conn: Connection, store_id: str, now: datetime) -> T:
+        raise NotImplementedError
+
+    def database_call(self, store_id: str, now: datetime) -> DatabaseCall | None:
+        """The movement as one PostgreSQL function call, or None where there is none."""
+        return None
