@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from billfold.api import render
 from billfold.api.commerce_schemas import CheckoutCreate
 from billfold.api.common import ContractRoute, errors
 from billfold.api.deps import IdempotencyKey, Store
 from billfold.api.schemas import OBJECT_ID_PATTERN
-from billfold.app import Shop
+from billfold.app import Shop, render
 from billfold.commerce import checkout as checkouts
 from billfold.contract import Checkout
 

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from billfold.api import render
 from billfold.api.common import (
     DEFAULT_LIMIT,
     ContractRoute,
@@ -18,6 +17,7 @@ from billfold.api.common import (
 )
 from billfold.api.deps import IdempotencyKey, Store
 from billfold.api.schemas import CreditCreate, CustomerCreate, DebitCreate
+from billfold.app import render
 from billfold.contract import Customer, Lot, Page, Transaction, Wallet
 
 router = APIRouter(prefix="/v1/customers", tags=["customers and wallets"],

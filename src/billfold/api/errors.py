@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from billfold.api import render
+from billfold.app import render
 from billfold.contract import ErrorBody
 from billfold.errors import BillfoldError, InternalError
 

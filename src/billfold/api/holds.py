@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from billfold.api import render
 from billfold.api.common import ContractRoute, HoldIdPath, errors
 from billfold.api.deps import IdempotencyKey, Store
 from billfold.api.schemas import HoldCapture, HoldCreate, HoldRelease
+from billfold.app import render
 from billfold.contract import Hold
 
 router = APIRouter(prefix="/v1/holds", tags=["holds"], route_class=ContractRoute)

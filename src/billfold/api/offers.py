@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from billfold.api import render
 from billfold.api.commerce_schemas import OfferCreate
 from billfold.api.common import ContractRoute, errors
 from billfold.api.deps import IdempotencyKey, Store
 from billfold.api.schemas import OBJECT_ID_PATTERN
+from billfold.app import render
 from billfold.contract import CashbackOffer
 
 router = APIRouter(prefix="/v1/cashback_offers", tags=["cashback offers"],

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from billfold.api import render
 from billfold.api.commerce_schemas import ORDER_ID_PATTERN, OrderCreate, RefundCreate, StatusChange
 from billfold.api.common import ContractRoute, errors
 from billfold.api.deps import IdempotencyKey, Store
+from billfold.app import render
 from billfold.contract import Order, Page, Refund
 
 router = APIRouter(prefix="/v1/orders", tags=["orders and refunds"], route_class=ContractRoute)

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from billfold.api import render
 from billfold.api.commerce_schemas import SettingsPatch
 from billfold.api.common import ContractRoute, errors
 from billfold.api.deps import IdempotencyKey, Store
+from billfold.app import render
 from billfold.contract import Settings, Stats
 from billfold.errors import InvalidRequest
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from billfold.api import render
 from billfold.api.common import ContractRoute, TransactionIdPath, errors
 from billfold.api.deps import IdempotencyKey, Store
 from billfold.api.schemas import ReverseCreate
+from billfold.app import render
 from billfold.contract import Transaction
 
 router = APIRouter(prefix="/v1/transactions", tags=["transactions"], route_class=ContractRoute)

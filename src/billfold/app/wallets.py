@@ -3,6 +3,7 @@ history and lots, and bulk grants to many customers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -119,6 +120,18 @@ class Wallets(Namespace):
         return self._read(lambda c: queries.history(
             c, self.store_id, customer_id, program, limit=limit,
             starting_after=starting_after))
+
+    def iter_transactions(self, customer_id: str, program: str = "main", *,
+                          page_size: int = queries.MAX_PAGE_SIZE) -> Iterator[Transaction]:
+        """Every transaction of the wallet, newest first, page by page."""
+        cursor = None
+        while True:
+            page = self.list_transactions(customer_id, program, limit=page_size,
+                                          starting_after=cursor)
+            yield from page.data
+            if not page.has_more:
+                return
+            cursor = page.next_cursor
 
     def list_lots(self, customer_id: str, program: str = "main", *,
                   status: str | None = None, limit: int = queries.DEFAULT_PAGE_SIZE,
