@@ -45,7 +45,7 @@ def serve(
 
     from billfold.api.main import create_app
     from billfold.api.observability import configure_logging
-    from billfold.stores import list_stores
+    from billfold.ledger.stores import list_stores
 
     settings = Settings.from_env()
     billfold = _open(database_url)

@@ -10,7 +10,7 @@ import pytest
 from billfold.app import Billfold
 from billfold.client import Client
 from billfold.errors import AuthenticationFailed
-from billfold.stores import revoke_api_key
+from billfold.ledger.stores import revoke_api_key
 from tests.api.conftest import ServerThread, Tenant
 from tests.helpers import snapshot
 

@@ -22,7 +22,7 @@ from billfold.commerce.refunds import Refund
 from billfold.commerce.settings import StoreSettings
 from billfold.commerce.stats import Stats
 from billfold.contract.namespaces import NAMESPACES
-from billfold.customers import Customer, CustomerCreated
+from billfold.ledger.customers import Customer, CustomerCreated
 from billfold.ledger.models import Balance, Hold, Lot, Page, Transaction
 from tests.api.conftest import ServerThread, Tenant
 from tests.helpers import assert_books_balance, rename_ids

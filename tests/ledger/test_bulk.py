@@ -123,11 +123,10 @@ def test_grant_in_database_and_python_path_agree(postgres_test_url: str,
 
 def _grant_twice(url: str, use_function: bool,
                  monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    monkeypatch.setattr(bulk, "USE_DATABASE_FUNCTIONS", use_function)
     for module in (accounts, movements, bulk):  # the same store accounts in both runs
         monkeypatch.setattr(module, "bucket_of", lambda wallet_id: 0)
     clock = FrozenClock()
-    with Billfold(_empty_postgres_database(url), clock=clock) as bf:
+    with Billfold(_empty_postgres_database(url), clock=clock, fast_paths=use_function) as bf:
         shop = bf.store(bf.create_store("Twin", currency="SAR").id)
         shop.programs.create("rewards", unit="SAR")
         shop.wallets.credit("old", "main", 1000, funding_type="cash")

@@ -65,11 +65,10 @@ def _scenario(bf: Billfold, clock: FrozenClock) -> list[Any]:
 
 
 def _run(url: str, use_function: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    monkeypatch.setattr(movements, "USE_DATABASE_FUNCTIONS", use_function)
     for module in (accounts, movements):  # the same store accounts in both runs
         monkeypatch.setattr(module, "bucket_of", lambda wallet_id: 0)
     clock = FrozenClock()
-    with Billfold(_empty_postgres_database(url), clock=clock) as bf:
+    with Billfold(_empty_postgres_database(url), clock=clock, fast_paths=use_function) as bf:
         outcomes = _scenario(bf, clock)
         assert_books_balance(bf)
         books = snapshot(bf, with_idempotency=True)

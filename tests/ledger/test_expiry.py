@@ -130,13 +130,12 @@ def test_sweep_in_database_and_python_path_agree(postgres_test_url: str,
 
 def _sweep_books(url: str, use_function: bool,
                  monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
-    monkeypatch.setattr(expiry, "USE_DATABASE_FUNCTIONS", use_function)
     buckets: dict[str, int] = {}  # two buckets, dealt in order of first sight: same in both runs
     for module in (accounts, movements):
         monkeypatch.setattr(module, "bucket_of",
                             lambda wallet_id: buckets.setdefault(wallet_id, len(buckets) % 2))
     clock = FrozenClock()
-    with Billfold(_empty_postgres_database(url), clock=clock) as bf:
+    with Billfold(_empty_postgres_database(url), clock=clock, fast_paths=use_function) as bf:
         shop = bf.store(bf.create_store("Twin", currency="SAR").id)
         outcomes = _expiry_scenario(shop, clock)
         assert_books_balance(bf)

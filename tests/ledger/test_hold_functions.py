@@ -141,11 +141,11 @@ def _ids_in(value: Any, found: set[str]) -> set[str]:
 
 
 def _run(url: str, use_functions: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    monkeypatch.setattr(movements, "USE_DATABASE_FUNCTIONS", use_functions)
     for module in (accounts, movements):  # the same store accounts in both runs
         monkeypatch.setattr(module, "bucket_of", lambda wallet_id: 0)
     clock = FrozenClock(_START)
-    with Billfold(_empty_postgres_database(url), clock=clock) as bf:
+    with Billfold(_empty_postgres_database(url), clock=clock,
+                  fast_paths=use_functions) as bf:
         outcomes = _scenario(bf, clock)
         assert_books_balance(bf)
         books = snapshot(bf, with_idempotency=True)

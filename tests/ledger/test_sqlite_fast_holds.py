@@ -121,12 +121,11 @@ def _play(shop: Shop, clock: FrozenClock, path: Path, steps: list[Any]) -> list[
 def _run(steps: list[Any], use_fast_path: bool) -> tuple[Any, Any]:
     with pytest.MonkeyPatch.context() as patch, \
             tempfile.TemporaryDirectory(prefix="billfold-fast-holds-") as workdir:
-        patch.setattr(movements, "USE_DATABASE_FUNCTIONS", use_fast_path)
         for module in (accounts, movements, sqlite_fast, sqlite_fast_holds):
             patch.setattr(module, "bucket_of", lambda wallet_id: 0)  # same store accounts
         path = Path(workdir) / "billfold.db"
         clock = FrozenClock()
-        with Billfold(f"sqlite:///{path}", clock=clock) as bf:
+        with Billfold(f"sqlite:///{path}", clock=clock, fast_paths=use_fast_path) as bf:
             shop = bf.store(bf.create_store("Twin", currency="SAR").id)
             shop.programs.create("gifts", unit="SAR", spending_strategy="oldest_first")
             shop.wallets.credit("cy", "gifts", 100, funding_type="cash")  # cy has no 'main' wallet
@@ -203,7 +202,7 @@ def test_over_capture_and_timed_out_holds_match() -> None:
 def fast_shop(tmp_path: Path) -> Any:
     clock = FrozenClock()
     with Billfold(f"sqlite:///{tmp_path / 'billfold.db'}", clock=clock) as bf:
-        assert movements.USE_DATABASE_FUNCTIONS
+        assert bf.fast_paths
         shop = bf.store(bf.create_store("Fast", currency="SAR").id)
         shop.wallets.credit("ann", "main", 1000, funding_type="cash")
         shop.wallets.credit("ann", "main", 500, funding_type="promotional", expires_in="1h")

@@ -84,13 +84,12 @@ def _play(shop: Shop, clock: FrozenClock, path: Path, steps: list[Any]) -> list[
 def _run(steps: list[Any], use_fast_path: bool) -> tuple[Any, Any]:
     with pytest.MonkeyPatch.context() as patch, \
             tempfile.TemporaryDirectory(prefix="billfold-fast-") as workdir:
-        patch.setattr(movements, "USE_DATABASE_FUNCTIONS", use_fast_path)
         # The same store accounts in both runs (holds take their fast path too).
         for module in (accounts, movements, sqlite_fast, sqlite_fast_holds):
             patch.setattr(module, "bucket_of", lambda wallet_id: 0)
         path = Path(workdir) / "billfold.db"
         clock = FrozenClock()
-        with Billfold(f"sqlite:///{path}", clock=clock) as bf:
+        with Billfold(f"sqlite:///{path}", clock=clock, fast_paths=use_fast_path) as bf:
             shop = bf.store(bf.create_store("Twin", currency="SAR").id)
             shop.programs.create("gifts", unit="SAR", spending_strategy="oldest_first")
             shop.programs.create("rewards", unit="SAR", expires_in="30d")

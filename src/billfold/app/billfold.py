@@ -21,16 +21,15 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from billfold import stores
 from billfold.app.idempotency import run_mutation
 from billfold.app.operation import Mutation
 from billfold.app.shop import Shop
 from billfold.clock import Clock, SystemClock
-from billfold.ledger import movements
+from billfold.ledger import stores
 from billfold.ledger.models import SweepResult
 from billfold.ledger.verify import VerifyReport, verify
 from billfold.settings import DEFAULT_AUTH_CACHE_SECONDS
-from billfold.store.engine import READ_ONLY, make_engine
+from billfold.store.engine import FAST_PATHS_OFF, READ_ONLY, make_engine
 from billfold.store.migrate import upgrade
 
 T = TypeVar("T")
@@ -45,17 +44,23 @@ class Billfold:
     def __init__(self, database_url: str = "sqlite:///billfold.db", *,
                  clock: Clock | None = None, migrate: bool = True,
                  engine: Engine | None = None,
-                 auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS):
-        self.engine = engine or make_engine(database_url)
+                 auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS,
+                 fast_paths: bool = True):
+        """`fast_paths=False` runs every movement on the plain SQLAlchemy path instead of
+        one PostgreSQL function call or SQLite's raw statements (the twin tests)."""
+        self._own_engine = engine or make_engine(database_url)
+        self.engine: Engine = (self._own_engine if fast_paths
+                               else self._own_engine.execution_options(**FAST_PATHS_OFF))
+        self.fast_paths = fast_paths
         self.auth_cache_seconds = auth_cache_seconds
         self._known_keys: dict[str, tuple[str, float]] = {}  # key hash -> (store, until)
         self._sqlite_writer = threading.RLock()
         self.clock: Clock = clock or SystemClock()
         if migrate:
-            upgrade(self.engine)
+            upgrade(self._own_engine)
 
     def close(self) -> None:
-        self.engine.dispose()
+        self._own_engine.dispose()
 
     def __enter__(self) -> Billfold:
         return self
@@ -66,7 +71,7 @@ class Billfold:
     @property
     def uses_database_functions(self) -> bool:
         """Whether a movement is one PostgreSQL function call (store/functions/)."""
-        return movements.USE_DATABASE_FUNCTIONS and self.engine.dialect.name == "postgresql"
+        return self.fast_paths and self.engine.dialect.name == "postgresql"
 
     # -- transactions -----------------------------------------------------------------
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from billfold import customers
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
+from billfold.ledger import customers
 from billfold.ledger.models import Balance
 
 

@@ -3,9 +3,9 @@ too, with their per-order caps and points rate)."""
 
 from __future__ import annotations
 
-from billfold import stores
 from billfold.app.namespace import Namespace
 from billfold.durations import parse_duration_seconds
+from billfold.ledger import stores
 
 
 class Programs(Namespace):

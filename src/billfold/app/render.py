@@ -18,8 +18,8 @@ from billfold.commerce.order_records import Order
 from billfold.commerce.refunds import Refund
 from billfold.commerce.settings import StoreSettings
 from billfold.commerce.stats import Flows, Stats
-from billfold.customers import Customer
 from billfold.errors import BillfoldError
+from billfold.ledger.customers import Customer
 from billfold.ledger.models import Balance, Hold, Lot, Page, Transaction
 
 T = TypeVar("T")

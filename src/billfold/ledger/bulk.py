@@ -33,6 +33,7 @@ from billfold.ledger.accounts import (
 from billfold.ledger.checks import check_funding_type, check_id, check_text, withdrawable_for
 from billfold.ledger.models import LOT_ACTIVE
 from billfold.money import check_amount
+from billfold.store.engine import fast_path
 from billfold.store.sql import add_to_accounts, insert_rows
 from billfold.store.tables import (
     accounts,
@@ -46,7 +47,6 @@ from billfold.store.tables import (
 from billfold.store.types import UtcDateTime
 
 MAX_GRANTS_PER_BATCH = 5_000
-USE_DATABASE_FUNCTIONS = True  # PostgreSQL: billfold_grant; tests turn it off to compare
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ def grant_credits(conn: Connection, *, store_id: str, program: str,
     require(type in ("credit", "cashback"), "type must be credit or cashback.", param="type")
     check_future_expiry(expires_at, now)
     prog = get_program(conn, store_id, program)
-    if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
+    if fast_path(conn) == "postgresql":
         _grant_in_database(conn, store_id, prog, grants, funding_type, now, expires_at, type,
                            description)
         return GrantResult(transactions=len(grants), amount=sum(a for _, a in grants))

@@ -18,12 +18,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, select, text, update
 
-from billfold import outbox
 from billfold.ids import new_id, new_ids
+from billfold.ledger import outbox
 from billfold.ledger.accounts import Leg, post_store_legs, store_account_id
 from billfold.ledger.journal import event_payload, record, single_funding_type, store_legs
 from billfold.ledger.lots import close_lots, expired_free_lots
 from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, LotEntry, SweepResult, Transaction
+from billfold.store.engine import fast_path
 from billfold.store.sql import add_to_accounts, insert_rows
 from billfold.store.tables import (
     accounts,
@@ -36,7 +37,6 @@ from billfold.store.tables import (
 from billfold.store.types import UtcDateTime
 
 SWEEP_WALLET_BATCH = 2000
-USE_DATABASE_FUNCTIONS = True  # PostgreSQL: billfold_sweep_expired; tests turn it off
 
 
 def expire_wallet_lots(conn: Connection, store_id: str, wallet: Any,
@@ -73,7 +73,7 @@ def sweep_expired_lots(conn: Connection, store_id: str, now: datetime,
     wallet_ids = [row[0] for row in conn.execute(candidates)]
     if not wallet_ids:
         return SweepResult(0, 0, 0)
-    if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
+    if fast_path(conn) == "postgresql":
         result = conn.execute(_SWEEP_CALL, {
             "store_id": store_id, "now": now, "wallet_ids": wallet_ids,
             "transaction_ids": new_ids("txn", len(wallet_ids)),

@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from billfold import outbox
 from billfold.errors import Code, Conflict, InvalidRequest, refusal
 from billfold.ids import new_id
-from billfold.ledger import movements, sqlite_fast_holds
+from billfold.ledger import outbox, sqlite_fast_holds
 from billfold.ledger.accounts import (
     Leg,
     get_program,
@@ -38,6 +37,7 @@ from billfold.ledger.models import (
     LotEntry,
 )
 from billfold.money import check_amount
+from billfold.store.engine import fast_path
 from billfold.store.tables import holds, lot_entries, lots
 
 DEFAULT_HOLD_SECONDS = 30 * 60
@@ -68,7 +68,7 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
     check_text(reference, "reference", MAX_REFERENCE_LENGTH)
     metadata = check_metadata(metadata)
     expires_at = hold_expiry(now, expires_at)
-    if movements.USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite":
+    if fast_path(conn) == "sqlite":
         return sqlite_fast_holds.place_hold(
             conn, store_id=store_id, customer_id=customer_id, program=program, amount=amount,
             now=now, expires_at=expires_at, reference=reference, metadata=metadata)
@@ -103,7 +103,7 @@ def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
             conn, store_id=store_id, hold_id=hold_id, now=now, amount=amount,
             description=description)
     check_text(description, "description")
-    if movements.USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite" and (
+    if fast_path(conn) == "sqlite" and (
             fast := sqlite_fast_holds.capture_hold(conn, store_id=store_id, hold_id=hold_id,
                                                    now=now, amount=amount,
                                                    description=description)) is not None:
@@ -140,7 +140,7 @@ def release_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
         return _calls().release_hold_in_transaction(conn, store_id=store_id, hold_id=hold_id,
                                                     now=now, status=status)
     assert status in (HOLD_RELEASED, HOLD_EXPIRED)
-    if movements.USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite" and (
+    if fast_path(conn) == "sqlite" and (
             fast := sqlite_fast_holds.release_hold(conn, store_id=store_id, hold_id=hold_id,
                                                    now=now, status=status)) is not None:
         return fast  # None: refused, nothing written; the Python path below says why
@@ -259,8 +259,8 @@ def _hold_payload(hold: Hold) -> dict[str, Any]:
 
 def _in_database(conn: Connection) -> bool:
     """Whether this hold movement is one PostgreSQL function call (ledger/hold_calls.py);
-    tests switch `movements.USE_DATABASE_FUNCTIONS` off to compare with the code above."""
-    return movements.USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql"
+    `Billfold(fast_paths=False)` runs the code above instead (the twin tests)."""
+    return fast_path(conn) == "postgresql"
 
 
 def _calls() -> ModuleType:

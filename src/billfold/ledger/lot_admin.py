@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from billfold import outbox
 from billfold.errors import Code, InvalidRequest, refusal
+from billfold.ledger import outbox
 from billfold.ledger.accounts import Leg, lock_wallet_by_id, store_account_id
 from billfold.ledger.checks import check_id, check_reason
 from billfold.ledger.journal import event_payload, record

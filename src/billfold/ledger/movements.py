@@ -9,11 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from billfold import outbox
 from billfold.durations import check_future_expiry
 from billfold.errors import Code, InvalidRequest, refusal
 from billfold.ids import new_id
-from billfold.ledger import sqlite_fast
+from billfold.ledger import outbox, sqlite_fast
 from billfold.ledger.accounts import (
     Leg,
     bucket_of,
@@ -41,13 +40,13 @@ from billfold.ledger.lots import create_lot, draw
 from billfold.ledger.models import LOT_ACTIVE, LotEntry, Transaction
 from billfold.money import check_amount
 from billfold.store.calls import call_in
+from billfold.store.engine import fast_path
 from billfold.store.tables import lot_entries, lots, transactions
 
-CREDIT_TYPES = frozenset({"credit", "refund", "cashback"})
-# On PostgreSQL a debit is one call of billfold_debit (migration 0003), on SQLite a few
+# On PostgreSQL a debit is one call of billfold_debit (store/functions/), on SQLite a few
 # raw statements (ledger/sqlite_fast.py): the same algorithm as the Python path below;
-# tests switch this off to compare them.
-USE_DATABASE_FUNCTIONS = True
+# `Billfold(fast_paths=False)` takes the Python path, and the twin tests compare them.
+CREDIT_TYPES = frozenset({"credit", "refund", "cashback"})
 DEBIT_TYPES = frozenset({"debit", "capture", "withdrawal"})
 
 
@@ -62,12 +61,12 @@ def credit(conn: Connection, *, store_id: str, customer_id: str, program: str, a
                                            metadata, description, reference)
     assert type in CREDIT_TYPES
     check_future_expiry(expires_at, now)
-    if (USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql" and type == "credit"
+    if (fast_path(conn) == "postgresql" and type == "credit"
             and source_type == "manual" and source_id is None):
         return _credit_in_database(conn, store_id, customer_id, program, amount,
                                    funding_type, withdrawable, expires_at, now, description,
                                    reference, metadata)
-    elif (USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite" and type == "credit"
+    elif (fast_path(conn) == "sqlite" and type == "credit"
           and source_type == "manual" and source_id is None):
         return sqlite_fast.credit(
             conn, store_id=store_id, customer_id=customer_id, program=program, amount=amount,
@@ -99,10 +98,10 @@ def debit(conn: Connection, *, store_id: str, customer_id: str, program: str, am
           metadata: dict[str, Any] | None = None) -> Transaction:
     """Spend `amount` from the wallet in spending order, or refuse with InsufficientFunds."""
     metadata = check_debit(customer_id, amount, metadata, description, reference)
-    if USE_DATABASE_FUNCTIONS and conn.dialect.name == "postgresql":
+    if fast_path(conn) == "postgresql":
         return _debit_in_database(conn, store_id, customer_id, program, amount, now,
                                   description, reference, metadata)
-    elif USE_DATABASE_FUNCTIONS and conn.dialect.name == "sqlite":
+    elif fast_path(conn) == "sqlite":
         return sqlite_fast.debit(
             conn, store_id=store_id, customer_id=customer_id, program=program, amount=amount,
             now=now, description=description, reference=reference, metadata=metadata)

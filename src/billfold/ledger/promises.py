@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from billfold import outbox
 from billfold.errors import Code, InvalidRequest, refusal
 from billfold.ids import new_id
+from billfold.ledger import outbox
 from billfold.ledger.accounts import (
     Leg,
     get_program,

@@ -22,6 +22,7 @@ SQLITE_CACHED_STATEMENTS = 512
 POSTGRES_POOL_SIZE = 40  # opened lazily; as many as the API has worker threads (40)
 POSTGRES_POOL_OVERFLOW = 10
 READ_ONLY = {"billfold_read_only": True}
+FAST_PATHS_OFF = {"billfold_fast_paths": False}
 
 
 def normalize_url(url: str) -> str:
@@ -95,6 +96,15 @@ def sqlite_time(value: datetime) -> str:
 def from_sqlite_time(text: str) -> datetime:
     """The aware UTC datetime `UtcDateTime` reads back from SQLite's text."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def fast_path(conn: Connection) -> str | None:
+    """The dialect whose fast path a movement on `conn` takes — "postgresql" (one function
+    call) or "sqlite" (fixed raw statements) — or None where `Billfold(fast_paths=False)`
+    asked for the plain SQLAlchemy path (the twin tests compare the two)."""
+    if conn.get_execution_options().get("billfold_fast_paths", True):
+        return conn.dialect.name
+    return None
 
 
 def is_sqlite(engine_or_conn: Any) -> bool:
