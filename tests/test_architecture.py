@@ -41,7 +41,8 @@ def _layer(path: Path) -> tuple[str, str]:
     return top, top
 
 
-def _imports(path: Path) -> set[str]:
+def module_imports(path: Path) -> set[str]:
+    """Every module `path` imports by absolute name (`from billfold import x` names x)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
@@ -62,7 +63,7 @@ def _modules() -> list[Path]:
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_every_module_imports_only_inward(path: Path) -> None:
     layer, own = _layer(path)
-    imports = _imports(path)
+    imports = module_imports(path)
     used = {name.split(".")[1] for name in imports if name.startswith("billfold.")}
     allowed = ALLOWED[layer] | VALUE_TYPES | {own}
     assert used <= allowed, f"{layer} module imports {sorted(used - allowed)}"

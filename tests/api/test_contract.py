@@ -4,7 +4,6 @@ contract imports no framework and nothing of the service, and the SDK's namespac
 
 from __future__ import annotations
 
-import ast
 import inspect
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from billfold.app import Billfold
 from billfold.client import AsyncClient, Client
 from billfold.contract import ContractModel
 from billfold.contract.namespaces import NAMESPACES
+from tests.test_architecture import module_imports
 
 CONTRACT = Path(__file__).resolve().parents[2] / "src" / "billfold" / "contract"
 FRAMEWORKS = {"fastapi", "starlette", "httpx", "sqlalchemy", "alembic", "psycopg", "uvicorn",
@@ -63,19 +63,9 @@ def test_every_json_route_answers_a_contract_model(bf: Billfold) -> None:
                 assert _is_contract_model(extra["model"]), (name, status)
 
 
-def _imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-    return found
-
-
 @pytest.mark.parametrize("path", sorted(CONTRACT.glob("*.py")), ids=lambda p: p.name)
 def test_the_contract_imports_no_framework_and_nothing_of_the_service(path: Path) -> None:
-    imports = _imports(path)
+    imports = module_imports(path)
     assert not {name.split(".")[0] for name in imports} & FRAMEWORKS, imports
     service = {name for name in imports if name.startswith("billfold")
                and not name.startswith("billfold.contract") and name not in VALUE_TYPES}
