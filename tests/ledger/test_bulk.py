@@ -10,7 +10,7 @@ import pytest
 from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
 from billfold.errors import InvalidAmount, InvalidRequest
-from billfold.ledger import accounts, bulk, movements
+from billfold.ledger import accounts, bulk, credit
 from tests.conftest import _empty_postgres_database
 from tests.helpers import OBJECT_ID, assert_books_balance, rename_ids, snapshot
 
@@ -123,7 +123,7 @@ def test_grant_in_database_and_python_path_agree(postgres_test_url: str,
 
 def _grant_twice(url: str, use_function: bool,
                  monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    for module in (accounts, movements, bulk):  # the same store accounts in both runs
+    for module in (accounts, credit, bulk):  # the same store accounts in both runs
         monkeypatch.setattr(module, "bucket_of", lambda wallet_id: 0)
     clock = FrozenClock()
     with Billfold(_empty_postgres_database(url), clock=clock, fast_paths=use_function) as bf:

@@ -14,7 +14,7 @@ import pytest
 from billfold.app import Billfold
 from billfold.clock import FrozenClock
 from billfold.errors import InsufficientFunds, NotFound
-from billfold.ledger import accounts, movements
+from billfold.ledger import accounts, credit
 from tests.conftest import _empty_postgres_database
 from tests.helpers import OBJECT_ID, assert_books_balance, rename_ids, snapshot
 
@@ -65,7 +65,7 @@ def _scenario(bf: Billfold, clock: FrozenClock) -> list[Any]:
 
 
 def _run(url: str, use_function: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    for module in (accounts, movements):  # the same store accounts in both runs
+    for module in (accounts, credit):  # the same store accounts in both runs
         monkeypatch.setattr(module, "bucket_of", lambda wallet_id: 0)
     clock = FrozenClock()
     with Billfold(_empty_postgres_database(url), clock=clock, fast_paths=use_function) as bf:

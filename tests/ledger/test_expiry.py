@@ -6,7 +6,7 @@ import pytest
 
 from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
-from billfold.ledger import accounts, expiry, movements
+from billfold.ledger import accounts, credit, expiry
 from billfold.ledger.models import SweepResult
 from tests.conftest import _empty_postgres_database
 from tests.helpers import OBJECT_ID, assert_books_balance, rename_ids, snapshot
@@ -131,7 +131,7 @@ def test_sweep_in_database_and_python_path_agree(postgres_test_url: str,
 def _sweep_books(url: str, use_function: bool,
                  monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
     buckets: dict[str, int] = {}  # two buckets, dealt in order of first sight: same in both runs
-    for module in (accounts, movements):
+    for module in (accounts, credit):
         monkeypatch.setattr(module, "bucket_of",
                             lambda wallet_id: buckets.setdefault(wallet_id, len(buckets) % 2))
     clock = FrozenClock()

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError
-from billfold.ledger import accounts, movements
+from billfold.ledger import accounts, credit
 from billfold.ledger.models import Hold
 from tests.conftest import _empty_postgres_database
 from tests.helpers import OBJECT_ID, assert_books_balance, race_calls, rename_ids, snapshot
@@ -141,7 +141,7 @@ def _ids_in(value: Any, found: set[str]) -> set[str]:
 
 
 def _run(url: str, use_functions: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    for module in (accounts, movements):  # the same store accounts in both runs
+    for module in (accounts, credit):  # the same store accounts in both runs
         monkeypatch.setattr(module, "bucket_of", lambda wallet_id: 0)
     clock = FrozenClock(_START)
     with Billfold(_empty_postgres_database(url), clock=clock,

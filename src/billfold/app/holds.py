@@ -12,9 +12,9 @@ from sqlalchemy import Connection
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.durations import resolve_expiry
-from billfold.ledger import hold_calls, holds
+from billfold.ledger import holds
 from billfold.ledger.models import Hold
-from billfold.ledger.movements import DatabaseCall
+from billfold.store.calls import DatabaseCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class PlaceHold(Mutation[Hold]):
         return holds.place_hold(conn, **self._arguments(store_id, now))
 
     def database_call(self, store_id: str, now: datetime) -> DatabaseCall:
-        return hold_calls.hold_call(**self._arguments(store_id, now))
+        return holds.hold_call(**self._arguments(store_id, now))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ class CaptureHold(Mutation[Hold]):
                                   amount=self.amount, description=self.description)
 
     def database_call(self, store_id: str, now: datetime) -> DatabaseCall:
-        return hold_calls.capture_call(store_id=store_id, hold_id=self.hold_id, now=now,
+        return holds.capture_call(store_id=store_id, hold_id=self.hold_id, now=now,
                                        amount=self.amount, description=self.description)
 
 
@@ -73,7 +73,7 @@ class ReleaseHold(Mutation[Hold]):
         return holds.release_hold(conn, store_id=store_id, hold_id=self.hold_id, now=now)
 
     def database_call(self, store_id: str, now: datetime) -> DatabaseCall:
-        return hold_calls.release_call(store_id=store_id, hold_id=self.hold_id, now=now)
+        return holds.release_call(store_id=store_id, hold_id=self.hold_id, now=now)
 
 
 class Holds(Namespace):

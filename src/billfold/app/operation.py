@@ -16,7 +16,7 @@ from typing import ClassVar, Generic, TypeVar
 
 from sqlalchemy import Connection
 
-from billfold.ledger.movements import DatabaseCall
+from billfold.store.calls import DatabaseCall
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
-from billfold.ledger import movements, queries
+from billfold.ledger import queries, reverse
 from billfold.ledger.models import Transaction
 
 
@@ -24,7 +24,7 @@ class Reverse(Mutation[Transaction]):
     metadata: dict[str, Any] | None = None
 
     def run(self, conn: Connection, store_id: str, now: datetime) -> Transaction:
-        return movements.reverse(conn, store_id=store_id, transaction_id=self.transaction_id,
+        return reverse.reverse(conn, store_id=store_id, transaction_id=self.transaction_id,
                                  now=now, description=self.description, amount=self.amount,
                                  metadata=self.metadata)
 

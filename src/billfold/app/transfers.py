@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
-from billfold.ledger import movements
+from billfold.ledger import transfer
 from billfold.ledger.models import Transaction
 
 
@@ -27,7 +27,7 @@ class Transfer(Mutation[Transaction]):
     metadata: dict[str, Any] | None = None
 
     def run(self, conn: Connection, store_id: str, now: datetime) -> Transaction:
-        return movements.transfer(
+        return transfer.transfer(
             conn, store_id=store_id, from_customer_id=self.from_customer_id,
             to_customer_id=self.to_customer_id, program=self.program, amount=self.amount,
             now=now, description=self.description, reference=self.reference,

@@ -13,8 +13,9 @@ from sqlalchemy import Connection
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.durations import resolve_expiry
-from billfold.ledger import bulk, movements, queries
+from billfold.ledger import bulk, credit, debit, queries
 from billfold.ledger.models import Balance, Lot, Page, Transaction
+from billfold.store.calls import DatabaseCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +43,10 @@ class Credit(Mutation[Transaction]):
                     reference=self.reference, metadata=self.metadata)
 
     def run(self, conn: Connection, store_id: str, now: datetime) -> Transaction:
-        return movements.credit(conn, **self._arguments(store_id, now))
+        return credit.credit(conn, **self._arguments(store_id, now))
 
-    def database_call(self, store_id: str, now: datetime) -> movements.DatabaseCall:
-        return movements.credit_call(**self._arguments(store_id, now))
+    def database_call(self, store_id: str, now: datetime) -> DatabaseCall:
+        return credit.credit_call(**self._arguments(store_id, now))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +67,10 @@ class Debit(Mutation[Transaction]):
                     reference=self.reference, metadata=self.metadata)
 
     def run(self, conn: Connection, store_id: str, now: datetime) -> Transaction:
-        return movements.debit(conn, **self._arguments(store_id, now))
+        return debit.debit(conn, **self._arguments(store_id, now))
 
-    def database_call(self, store_id: str, now: datetime) -> movements.DatabaseCall:
-        return movements.debit_call(**self._arguments(store_id, now))
+    def database_call(self, store_id: str, now: datetime) -> DatabaseCall:
+        return debit.debit_call(**self._arguments(store_id, now))
 
 
 @dataclass(frozen=True, slots=True)

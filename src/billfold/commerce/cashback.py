@@ -30,7 +30,7 @@ from billfold.commerce.offers import OFFER_ACTIVE, cashback_for, list_offers
 from billfold.commerce.order_records import Line
 from billfold.commerce.rounding import proportion
 from billfold.commerce.settings import StoreSettings
-from billfold.ledger import movements, promises
+from billfold.ledger import promises, reverse
 from billfold.ledger.models import LOT_ACTIVE, PROMISE_PENDING
 from billfold.store.tables import cashback_offers, lots, order_cashbacks, transactions
 from billfold.store.tables import promises as promises_table
@@ -127,7 +127,7 @@ def adjust_cashback_for_refund(conn: Connection, *, store_id: str, order_id: str
             continue
         take = min(owed, _left_in_lot(conn, store_id, row.grant_transaction_id))
         if take:
-            movements.reverse(conn, store_id=store_id, transaction_id=row.grant_transaction_id,
+            reverse.reverse(conn, store_id=store_id, transaction_id=row.grant_transaction_id,
                               now=now, amount=take,
                               description=f"Cashback taken back: order {order_id} refunded",
                               metadata={"order_id": order_id, "offer_id": row.offer_id})

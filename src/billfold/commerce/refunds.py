@@ -40,7 +40,7 @@ from billfold.commerce.rounding import proportion
 from billfold.commerce.settings import StoreSettings, get_settings
 from billfold.errors import Code, refusal, require
 from billfold.ids import new_id
-from billfold.ledger import movements
+from billfold.ledger import credit, reverse
 from billfold.ledger.accounts import lock_customer_wallets
 from billfold.ledger.checks import check_id
 from billfold.money import check_amount
@@ -107,13 +107,13 @@ def refund_locked_order(conn: Connection, *, store_id: str, row: Any, amount: in
             cut = min(give, still)
             still, give = still - cut, give - cut
         if give > 0:
-            transaction_ids.append(movements.reverse(
+            transaction_ids.append(reverse.reverse(
                 conn, store_id=store_id, transaction_id=new.transaction_id, now=now,
                 amount=give, description=f"Refund of order {row.order_id}",
                 metadata={"order_id": row.order_id}).id)
     assert still == 0
     if card_credit:
-        txn = movements.credit(
+        txn = credit.credit(
             conn, store_id=store_id, customer_id=row.customer_id, program=MAIN_PROGRAM,
             amount=card_credit, funding_type="refund", now=now, type="refund",
             source_type="order", source_id=row.order_id, reference=row.order_id,

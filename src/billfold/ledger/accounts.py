@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, select, update
 
 from billfold.errors import BillfoldError, Code, refusal
 from billfold.ids import new_id
 from billfold.ledger.checks import check_id
-from billfold.store.sql import insert_if_absent
-from billfold.store.tables import accounts, customers, postings, programs
+from billfold.store.tables import accounts, customers, postings
+from billfold.store.writer import Totals, writer
 
 STORE_ACCOUNT_BUCKETS = 64
 SPENDING_STRATEGIES = ("expiry_first", "oldest_first")
@@ -45,11 +45,7 @@ class Leg:
     pending_delta: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Posted:
-    seq: int
-    balance_after: int
-    held_after: int
+Posted = Totals  # an account's totals right after a posting
 
 
 def bucket_of(wallet_id: str) -> int:
@@ -60,39 +56,8 @@ def store_account_id(code: str, unit: str, funding_type: str | None, wallet_id: 
     return f"acc_{code}.{funding_type or 'all'}.{unit}.{bucket_of(wallet_id)}"
 
 
-# Hot statements are built once; per call only parameters change (SQLAlchemy then
-# skips statement construction and most of its cache-key work).
-_GET_PROGRAM = (select(programs.c.name, programs.c.unit, programs.c.spending_strategy,
-                       programs.c.default_expires_seconds)
-                .where(programs.c.store_id == bindparam("b_store_id"),
-                       programs.c.name == bindparam("b_name")))
-_LOCK_WALLET = (select(accounts)
-                .where(accounts.c.store_id == bindparam("b_store_id"),
-                       accounts.c.customer_id == bindparam("b_customer_id"),
-                       accounts.c.program == bindparam("b_program"))
-                .with_for_update())
-_LOCK_WALLET_BY_ID = (select(accounts)
-                      .where(accounts.c.store_id == bindparam("b_store_id"),
-                             accounts.c.account_id == bindparam("b_account_id"),
-                             accounts.c.kind == "wallet")
-                      .with_for_update())
-_UPDATE_ACCOUNT = (
-    update(accounts)
-    .where(accounts.c.store_id == bindparam("b_store_id"),
-           accounts.c.account_id == bindparam("b_account_id"))
-    .values(balance=accounts.c.balance + bindparam("b_amount"),
-            held=accounts.c.held + bindparam("b_held"),
-            pending=accounts.c.pending + bindparam("b_pending"),
-            credits_posted=accounts.c.credits_posted + bindparam("b_credit"),
-            debits_posted=accounts.c.debits_posted + bindparam("b_debit"),
-            last_seq=accounts.c.last_seq + 1)
-    .returning(accounts.c.last_seq, accounts.c.balance, accounts.c.held)
-)
-_INSERT_POSTINGS = insert(postings)
-
-
 def get_program(conn: Connection, store_id: str, name: str) -> Program:
-    row = conn.execute(_GET_PROGRAM, {"b_store_id": store_id, "b_name": name}).one_or_none()
+    row = writer(conn).program(store_id, name)
     if row is None:
         raise program_not_found(name)
     return Program(*row)
@@ -115,10 +80,7 @@ def customer_exists(conn: Connection, store_id: str, customer_id: str) -> bool:
 
 def ensure_customer(conn: Connection, store_id: str, customer_id: str, now: datetime) -> None:
     check_id(customer_id, "customer_id")
-    insert_if_absent(conn, customers, {
-        "store_id": store_id, "customer_id": customer_id, "email": None, "name": None,
-        "metadata": {}, "created_at": now,
-    })
+    writer(conn).add_customer(store_id, customer_id, now)
 
 
 def lock_customer(conn: Connection, store_id: str, customer_id: str) -> None:
@@ -133,13 +95,11 @@ def lock_customer(conn: Connection, store_id: str, customer_id: str) -> None:
 
 def lock_wallet(conn: Connection, store_id: str, customer_id: str, program: str) -> Row[Any] | None:
     """The wallet row, locked until commit (FOR UPDATE; SQLite holds the write lock already)."""
-    return conn.execute(_LOCK_WALLET, {"b_store_id": store_id, "b_customer_id": customer_id,
-                                       "b_program": program}).one_or_none()
+    return writer(conn).lock_wallet(store_id, customer_id, program)
 
 
 def lock_wallet_by_id(conn: Connection, store_id: str, wallet_id: str) -> Row[Any]:
-    row = conn.execute(_LOCK_WALLET_BY_ID,
-                       {"b_store_id": store_id, "b_account_id": wallet_id}).one_or_none()
+    row = writer(conn).lock_wallet_by_id(store_id, wallet_id)
     assert row is not None, f"wallet {wallet_id} vanished"
     return row
 
@@ -172,16 +132,17 @@ def post(conn: Connection, store_id: str, transaction_id: str, unit: str, legs: 
     for index in range(3):
         assert sum(t[index] for t in merged.values()) == 0, f"unbalanced legs {legs}"
     wallet_first = sorted(merged, key=lambda a: (not a.startswith("wal_"), a))
+    out = writer(conn)
     posted: dict[str, Posted] = {}
     rows = []
     for account_id in wallet_first:
         amount, held_delta, pending_delta = merged[account_id]
-        result = _update_account(conn, store_id, account_id, amount, held_delta, pending_delta)
+        result = out.add_to_account(store_id, account_id, amount, held_delta, pending_delta)
         if result is None:
             assert not account_id.startswith("wal_"), f"wallet {account_id} missing"
             create_store_account(conn, store_id, account_id, unit, now)
-            result = _update_account(conn, store_id, account_id, amount, held_delta,
-                                     pending_delta)
+            result = out.add_to_account(store_id, account_id, amount, held_delta,
+                                        pending_delta)
             assert result is not None
         posted[account_id] = result
         rows.append({
@@ -191,24 +152,15 @@ def post(conn: Connection, store_id: str, transaction_id: str, unit: str, legs: 
             "balance_after": result.balance_after, "held_after": result.held_after,
             "created_at": now,
         })
-    conn.execute(_INSERT_POSTINGS, rows)
+    out.add_rows(postings, rows)
     return posted
-
-
-def _update_account(conn: Connection, store_id: str, account_id: str, amount: int,
-                    held_delta: int, pending_delta: int) -> Posted | None:
-    row = conn.execute(_UPDATE_ACCOUNT, {
-        "b_store_id": store_id, "b_account_id": account_id, "b_amount": amount,
-        "b_held": held_delta, "b_pending": pending_delta, "b_credit": max(amount, 0),
-        "b_debit": max(-amount, 0)}).one_or_none()
-    return None if row is None else Posted(row[0], row[1], row[2])
 
 
 def create_store_account(conn: Connection, store_id: str, account_id: str, unit: str,
                           now: datetime) -> None:
     code, funding, account_unit, bucket = account_id.removeprefix("acc_").split(".")
     assert account_unit == unit
-    insert_if_absent(conn, accounts, _account_values(
+    writer(conn).add_account(_account_values(
         store_id, account_id, kind="store", unit=unit, now=now, code=code,
         funding_type=None if funding == "all" else funding, bucket=int(bucket)))
 
@@ -236,7 +188,7 @@ def ensure_wallet_exists(conn: Connection, store_id: str, customer_id: str, prog
         return found
     ensure_customer(conn, store_id, customer_id, now)
     wallet_id = new_id("wal")
-    insert_if_absent(conn, accounts, _account_values(
+    writer(conn).add_account(_account_values(
         store_id, wallet_id, kind="wallet", unit=program.unit, now=now,
         customer_id=customer_id, program=program.name, bucket=bucket_of(wallet_id)))
     return conn.execute(select(accounts.c.account_id).where(
@@ -319,3 +271,16 @@ def post_store_legs(conn: Connection, store_id: str,
                 "held_delta": 0, "pending_delta": 0, "balance_after": balance,
                 "held_after": after.held_after, "created_at": now})
     return rows
+
+
+def refuse_from_reply(result: dict[str, Any], customer_id: str, program: str, amount: int) -> None:
+    """Raise the refusal a function reported, as the Python path would."""
+    error = result.get("error")
+    if error == Code.PROGRAM_NOT_FOUND.code:
+        raise program_not_found(program)
+    if error == Code.CUSTOMER_NOT_FOUND.code:
+        raise customer_not_found(customer_id)
+    if error == Code.INSUFFICIENT_FUNDS.code:
+        raise refusal(Code.INSUFFICIENT_FUNDS, param="amount", available=result["available"],
+                      unit=result["unit"], needed=amount)
+    assert error is None, result

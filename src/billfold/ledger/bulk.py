@@ -1,6 +1,6 @@
 """Granting credit to many customers at once, in a few set-based statements.
 
-The books are the same as one `movements.credit` per customer (a lot, its
+The books are the same as one `credit.credit` per customer (a lot, its
 entry, a wallet posting and an issuance posting, a transaction and an event
 each); only the statements are shared: customers and wallets are created
 with one insert each, wallets are locked in id order with one SELECT, and

@@ -8,19 +8,21 @@ passed its expiry while held expires at the moment it is let go.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
-from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, select
 
-from billfold.errors import Code, Conflict, InvalidRequest, refusal
+from billfold import codec
+from billfold.errors import Code, Conflict, InvalidAmount, InvalidRequest, refusal
 from billfold.ids import new_id
-from billfold.ledger import outbox, sqlite_fast_holds
+from billfold.ledger import outbox
 from billfold.ledger.accounts import (
     Leg,
     get_program,
     lock_wallet_by_id,
+    refuse_from_reply,
     store_account_id,
     wallet_to_spend_from,
 )
@@ -37,8 +39,10 @@ from billfold.ledger.models import (
     LotEntry,
 )
 from billfold.money import check_amount
+from billfold.store.calls import DatabaseCall, run_call
 from billfold.store.engine import fast_path
-from billfold.store.tables import holds, lot_entries, lots
+from billfold.store.tables import holds
+from billfold.store.writer import writer
 
 DEFAULT_HOLD_SECONDS = 30 * 60
 MAX_HOLD_SECONDS = 31 * 24 * 3600
@@ -47,7 +51,7 @@ HOLD_SWEEP_BATCH = 500
 
 def hold_expiry(now: datetime, expires_at: datetime | None) -> datetime:
     """When a new hold ends (default 30 minutes), refused unless within 31 days; the
-    Python path and the PostgreSQL call builder (hold_calls) both check it here."""
+    Python story and the PostgreSQL call builder (hold_call) both check it here."""
     expires_at = expires_at or now + timedelta(seconds=DEFAULT_HOLD_SECONDS)
     if expires_at <= now or expires_at > now + timedelta(seconds=MAX_HOLD_SECONDS):
         raise InvalidRequest("A hold must expire in the future and within 31 days.",
@@ -59,19 +63,15 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
                now: datetime, expires_at: datetime | None = None, reference: str | None = None,
                metadata: dict[str, Any] | None = None) -> Hold:
     """Reserve `amount` of available credit until `expires_at` (default 30 minutes)."""
-    if _in_database(conn):
-        return _calls().place_hold_in_transaction(
-            conn, store_id=store_id, customer_id=customer_id, program=program, amount=amount,
-            now=now, expires_at=expires_at, reference=reference, metadata=metadata)
+    if fast_path(conn) == "postgresql":
+        return run_call(conn, hold_call(  # type: ignore[no-any-return]
+            store_id=store_id, customer_id=customer_id, program=program, amount=amount,
+            now=now, expires_at=expires_at, reference=reference, metadata=metadata))
     check_id(customer_id, "customer_id")
     check_amount(amount)
     check_text(reference, "reference", MAX_REFERENCE_LENGTH)
     metadata = check_metadata(metadata)
     expires_at = hold_expiry(now, expires_at)
-    if fast_path(conn) == "sqlite":
-        return sqlite_fast_holds.place_hold(
-            conn, store_id=store_id, customer_id=customer_id, program=program, amount=amount,
-            now=now, expires_at=expires_at, reference=reference, metadata=metadata)
     prog = get_program(conn, store_id, program)
     wallet = wallet_to_spend_from(conn, store_id, customer_id, prog, amount)
     draws = draw(conn, store_id, wallet.account_id, amount, prog.spending_strategy, now,
@@ -89,7 +89,7 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
         captured_amount=0, status=HOLD_HELD, reference=reference, metadata=metadata,
         expires_at=expires_at, transaction_id=txn.id, settled_transaction_id=None,
         created_at=now, settled_at=None)
-    conn.execute(_INSERT_HOLD, values)
+    writer(conn).add_rows(holds, [values])
     hold = _hold_from(values)
     outbox.emit(conn, store_id, "hold.created", _hold_payload(hold), now)
     return hold
@@ -98,33 +98,29 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
 def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime,
                  amount: int | None = None, description: str | None = None) -> Hold:
     """Spend `amount` (default all) of an open hold and let go of the rest."""
-    if _in_database(conn):
-        return _calls().capture_hold_in_transaction(
-            conn, store_id=store_id, hold_id=hold_id, now=now, amount=amount,
-            description=description)
+    if fast_path(conn) == "postgresql":
+        return run_call(conn, capture_call(  # type: ignore[no-any-return]
+            store_id=store_id, hold_id=hold_id, now=now, amount=amount,
+            description=description))
     check_text(description, "description")
-    if fast_path(conn) == "sqlite" and (
-            fast := sqlite_fast_holds.capture_hold(conn, store_id=store_id, hold_id=hold_id,
-                                                   now=now, amount=amount,
-                                                   description=description)) is not None:
-        return fast  # None: refused, nothing written; the Python path below says why
     wallet, hold = _lock_open_hold(conn, store_id, hold_id, now)
-    amount = hold.amount if amount is None else check_amount(amount)
-    if amount > hold.amount:
-        raise refusal(Code.AMOUNT_EXCEEDS_HOLD, param="amount", amount=amount, held=hold.amount)
+    amount = hold["amount"] if amount is None else check_amount(amount)
+    if amount > hold["amount"]:
+        raise refusal(Code.AMOUNT_EXCEEDS_HOLD, param="amount", amount=amount,
+                      held=hold["amount"])
     entries, still = [], amount
-    held_lots = _held_lots(conn, store_id, hold.transaction_id, now)
+    held_lots = writer(conn).held_lots(store_id, hold["transaction_id"], now)
     for lot_id, funding_type, held, _expired in held_lots:
         take = min(held, still)
         still -= take
         entries.append(LotEntry(lot_id, funding_type, -take, -held))
-    legs = [Leg(wallet.account_id, -amount, held_delta=-hold.amount),
-            Leg(_holds_account(wallet), held_delta=hold.amount),
+    legs = [Leg(wallet.account_id, -amount, held_delta=-hold["amount"]),
+            Leg(_holds_account(wallet), held_delta=hold["amount"]),
             *store_legs("spent", wallet, [e for e in entries if e.amount], -1)]
     txn = record(conn, store_id=store_id, wallet=wallet, type="capture", amount=amount,
                  legs=legs, entries=entries, now=now,
                  funding_type=single_funding_type([e for e in entries if e.amount]),
-                 description=description, reference=hold.reference, hold_id=hold.hold_id)
+                 description=description, reference=hold["reference"], hold_id=hold["hold_id"])
     captured = _settle(conn, hold, HOLD_CAPTURED, amount, txn.id, now)
     if any(expired for *_rest, expired in held_lots):
         expire_wallet_lots(conn, store_id, wallet, now)
@@ -136,22 +132,18 @@ def release_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
                  status: str = HOLD_RELEASED) -> Hold:
     """Let go of an open hold, even one past its time that the sweep has not reached;
     `status` is 'expired' when the timeout does it."""
-    if _in_database(conn):
-        return _calls().release_hold_in_transaction(conn, store_id=store_id, hold_id=hold_id,
-                                                    now=now, status=status)
+    if fast_path(conn) == "postgresql":
+        return run_call(conn, release_call(  # type: ignore[no-any-return]
+            store_id=store_id, hold_id=hold_id, now=now, status=status))
     assert status in (HOLD_RELEASED, HOLD_EXPIRED)
-    if fast_path(conn) == "sqlite" and (
-            fast := sqlite_fast_holds.release_hold(conn, store_id=store_id, hold_id=hold_id,
-                                                   now=now, status=status)) is not None:
-        return fast  # None: refused, nothing written; the Python path below says why
     wallet, hold = _lock_open_hold(conn, store_id, hold_id, now, allow_expired=True)
-    held_lots = _held_lots(conn, store_id, hold.transaction_id, now)
+    held_lots = writer(conn).held_lots(store_id, hold["transaction_id"], now)
     entries = [LotEntry(lot_id, funding_type, 0, -held)
                for lot_id, funding_type, held, _expired in held_lots]
-    txn = record(conn, store_id=store_id, wallet=wallet, type="release", amount=hold.amount,
-                 legs=[Leg(wallet.account_id, held_delta=-hold.amount),
-                       Leg(_holds_account(wallet), held_delta=hold.amount)],
-                 entries=entries, now=now, reference=hold.reference, hold_id=hold.hold_id,
+    txn = record(conn, store_id=store_id, wallet=wallet, type="release", amount=hold["amount"],
+                 legs=[Leg(wallet.account_id, held_delta=-hold["amount"]),
+                       Leg(_holds_account(wallet), held_delta=hold["amount"])],
+                 entries=entries, now=now, reference=hold["reference"], hold_id=hold["hold_id"],
                  description="Hold expired" if status == HOLD_EXPIRED else None)
     released = _settle(conn, hold, status, 0, txn.id, now)
     if any(expired for *_rest, expired in held_lots):
@@ -181,10 +173,10 @@ def expire_holds(conn: Connection, store_id: str, now: datetime,
 
 def get_hold(conn: Connection, store_id: str, hold_id: str) -> Hold:
     check_id(hold_id, "hold_id")
-    row = conn.execute(_GET_HOLD, {"b_store_id": store_id, "b_hold_id": hold_id}).one_or_none()
+    row = writer(conn).hold(store_id, hold_id)
     if row is None:
         raise refusal(Code.HOLD_NOT_FOUND, param="hold_id", hold_id=hold_id)
-    return _hold_from(row._mapping)
+    return _hold_from(row)
 
 
 def _hold_from(m: Any) -> Hold:
@@ -199,51 +191,24 @@ def _hold_from(m: Any) -> Hold:
 
 
 def _lock_open_hold(conn: Connection, store_id: str, hold_id: str, now: datetime, *,
-                    allow_expired: bool = False) -> tuple[Any, Any]:
+                    allow_expired: bool = False) -> tuple[Any, dict[str, Any]]:
     wallet_id = get_hold(conn, store_id, hold_id).wallet_id
     wallet = lock_wallet_by_id(conn, store_id, wallet_id)
-    hold = conn.execute(_GET_HOLD, {"b_store_id": store_id, "b_hold_id": hold_id}).one()
-    if hold.status != HOLD_HELD:
-        raise refusal(Code.HOLD_NOT_OPEN, status=hold.status)
-    if hold.expires_at <= now and not allow_expired:
+    hold = writer(conn).hold(store_id, hold_id)  # again, now that the wallet is locked
+    assert hold is not None
+    if hold["status"] != HOLD_HELD:
+        raise refusal(Code.HOLD_NOT_OPEN, status=hold["status"])
+    if hold["expires_at"] <= now and not allow_expired:
         raise refusal(Code.HOLD_EXPIRED)
     return wallet, hold
 
 
-def _held_lots(conn: Connection, store_id: str, transaction_id: str,
-               now: datetime) -> list[tuple[str, str, int, bool]]:
-    """The lots a hold drew, in the order it drew them (spending order at placement),
-    with whether each is past its expiry now."""
-    rows = conn.execute(_HELD_LOTS, {"b_store_id": store_id, "b_transaction_id": transaction_id})
-    return [(r.lot_id, r.funding_type, r.held_delta,
-             r.expires_at is not None and r.expires_at <= now) for r in rows]
-
-
-def _settle(conn: Connection, hold: Any, status: str, captured: int, transaction_id: str,
-            now: datetime) -> Hold:
-    conn.execute(_SETTLE, {"b_store_id": hold.store_id, "b_hold_id": hold.hold_id,
-                           "status": status, "captured_amount": captured, "settled_at": now,
-                           "settled_transaction_id": transaction_id})
-    return _hold_from({**hold._mapping, "status": status, "captured_amount": captured,
+def _settle(conn: Connection, hold: dict[str, Any], status: str, captured: int,
+            transaction_id: str, now: datetime) -> Hold:
+    writer(conn).settle_hold(hold["store_id"], hold["hold_id"], status, captured,
+                             transaction_id, now)
+    return _hold_from({**hold, "status": status, "captured_amount": captured,
                        "settled_at": now, "settled_transaction_id": transaction_id})
-
-
-# Hot statements, built once (see ledger/accounts.py).
-_INSERT_HOLD = insert(holds)
-_GET_HOLD = select(holds).where(holds.c.store_id == bindparam("b_store_id"),
-                                holds.c.hold_id == bindparam("b_hold_id"))
-_HELD_LOTS = (
-    select(lot_entries.c.lot_id, lots.c.funding_type, lot_entries.c.held_delta,
-           lots.c.expires_at)
-    .join(lots, (lots.c.store_id == lot_entries.c.store_id)
-          & (lots.c.lot_id == lot_entries.c.lot_id))
-    .where(lot_entries.c.store_id == bindparam("b_store_id"),
-           lot_entries.c.transaction_id == bindparam("b_transaction_id"))
-    .order_by(lot_entries.c.position)
-)
-_SETTLE = (update(holds)
-           .where(holds.c.store_id == bindparam("b_store_id"),
-                  holds.c.hold_id == bindparam("b_hold_id")))
 
 
 def _holds_account(wallet: Any) -> str:
@@ -257,14 +222,98 @@ def _hold_payload(hold: Hold) -> dict[str, Any]:
             "reference": hold.reference}
 
 
-def _in_database(conn: Connection) -> bool:
-    """Whether this hold movement is one PostgreSQL function call (ledger/hold_calls.py);
-    `Billfold(fast_paths=False)` runs the code above instead (the twin tests)."""
-    return fast_path(conn) == "postgresql"
+# PostgreSQL: each movement above as one call of its function (store/functions/),
+# keyed through Billfold.mutate or unkeyed inside a caller's transaction (run_call).
+
+def hold_call(*, store_id: str, customer_id: str, program: str, amount: int, now: datetime,
+              expires_at: datetime | None = None, reference: str | None = None,
+              metadata: dict[str, Any] | None = None) -> DatabaseCall:
+    """`holds.place_hold` as one call of billfold_hold_keyed."""
+    check_id(customer_id, "customer_id")
+    check_amount(amount)
+    check_text(reference, "reference", MAX_REFERENCE_LENGTH)
+    metadata = check_metadata(metadata)
+    expires_at = hold_expiry(now, expires_at)
+    hold_id, transaction_id = new_id("hold"), new_id("txn")
+    template = Hold(
+        id=hold_id, store_id=store_id, wallet_id="", customer_id=customer_id, program=program,
+        unit="", status=HOLD_HELD, amount=amount, captured_amount=0, reference=reference,
+        metadata=metadata, expires_at=expires_at, created_at=now, settled_at=None,
+        transaction_id=transaction_id, settled_transaction_id=None)
+    args = (store_id, customer_id, program, amount, now, expires_at, hold_id, transaction_id,
+            new_id("evt"), reference, metadata)
+
+    def finish(result: dict[str, Any]) -> Hold:
+        refuse_from_reply(result, customer_id, program, amount)
+        return replace(template, wallet_id=result["wallet_id"], unit=result["unit"])
+
+    return DatabaseCall(_HOLD_KEYED, args, template, finish)
 
 
-def _calls() -> ModuleType:
-    """ledger/hold_calls.py, imported late: it builds on this module."""
-    from billfold.ledger import hold_calls
+def capture_call(*, store_id: str, hold_id: str, now: datetime, amount: int | None = None,
+                 description: str | None = None) -> DatabaseCall:
+    """`holds.capture_hold` as one call of billfold_capture_keyed. An amount that is not
+    a valid amount is refused after the hold's own checks, as the Python path does."""
+    check_text(description, "description")
+    check_id(hold_id, "hold_id")
+    is_valid = amount is None or _is_valid_amount(amount)
+    # Ids in the order the Python path mints them: capture, expiry, expiry's event, event.
+    transaction_id, expiry_transaction_id = new_id("txn"), new_id("txn")
+    expiry_event_id, event_id = new_id("evt"), new_id("evt")
+    args = (store_id, hold_id, amount if is_valid else None, is_valid, now, transaction_id,
+            expiry_transaction_id, expiry_event_id, event_id, description)
+    return DatabaseCall(_CAPTURE_KEYED, args, None,
+                        lambda result: _settled(result, hold_id, amount))
 
-    return hold_calls
+
+def release_call(*, store_id: str, hold_id: str, now: datetime,
+                 status: str = HOLD_RELEASED) -> DatabaseCall:
+    """`holds.release_hold` as one call of billfold_release_keyed."""
+    assert status in (HOLD_RELEASED, HOLD_EXPIRED)
+    check_id(hold_id, "hold_id")
+    transaction_id, expiry_transaction_id = new_id("txn"), new_id("txn")
+    expiry_event_id, event_id = new_id("evt"), new_id("evt")
+    args = (store_id, hold_id, now, status, transaction_id, expiry_transaction_id,
+            expiry_event_id, event_id)
+    return DatabaseCall(_RELEASE_KEYED, args, None,
+                        lambda result: _settled(result, hold_id, None))
+
+
+def _is_valid_amount(amount: object) -> bool:
+    try:
+        check_amount(amount)
+    except InvalidAmount:
+        return False
+    return True
+
+
+def _settled(result: dict[str, Any], hold_id: str, amount: object) -> Hold:
+    """The captured or released Hold, or the refusal the Python path raises."""
+    error = result.get("error")
+    if error == Code.HOLD_NOT_FOUND.code:
+        raise refusal(Code.HOLD_NOT_FOUND, param="hold_id", hold_id=hold_id)
+    if error == Code.HOLD_NOT_OPEN.code:
+        raise refusal(Code.HOLD_NOT_OPEN, status=result["status"])
+    if error == Code.HOLD_EXPIRED.code:
+        raise refusal(Code.HOLD_EXPIRED)
+    if error == Code.INVALID_AMOUNT.code:
+        check_amount(amount)
+    if error == Code.AMOUNT_EXCEEDS_HOLD.code:
+        raise refusal(Code.AMOUNT_EXCEEDS_HOLD, param="amount", amount=amount,
+                      held=result["held"])
+    assert error is None, result
+    return codec.decode(Hold, result["hold"])  # type: ignore[no-any-return]
+
+
+# $n placeholders: run by psycopg directly (billfold.store.calls), prepared once.
+_HOLD_KEYED = (
+    "SELECT billfold_hold_keyed($1::text, $2::text, $3::text, $4::jsonb, $5::text, $6::text, "
+    "$7::text, $8::bigint, $9::timestamptz, $10::timestamptz, $11::text, $12::text, "
+    "$13::text, $14::text, $15::jsonb)")
+_CAPTURE_KEYED = (
+    "SELECT billfold_capture_keyed($1::text, $2::text, $3::text, $4::jsonb, $5::text, "
+    "$6::text, $7::bigint, $8::boolean, $9::timestamptz, $10::text, $11::text, $12::text, "
+    "$13::text, $14::text)")
+_RELEASE_KEYED = (
+    "SELECT billfold_release_keyed($1::text, $2::text, $3::text, $4::jsonb, $5::text, "
+    "$6::text, $7::timestamptz, $8::text, $9::text, $10::text, $11::text, $12::text)")

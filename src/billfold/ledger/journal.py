@@ -10,15 +10,14 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert
+from sqlalchemy import Connection, Row
 
 from billfold.ids import new_id
 from billfold.ledger.accounts import Leg, post, store_account_id
 from billfold.ledger.lots import apply_entries
 from billfold.ledger.models import TRANSACTION_TYPES, LotEntry, Transaction
 from billfold.store.tables import transactions
-
-_INSERT_TRANSACTION = insert(transactions)
+from billfold.store.writer import writer
 
 
 def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amount: int,
@@ -34,7 +33,7 @@ def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amou
     apply_entries(conn, store_id, transaction_id, entries, now)
     posted = post(conn, store_id, transaction_id, wallet.unit, legs, now)
     after = posted[wallet.account_id]
-    conn.execute(_INSERT_TRANSACTION, dict(
+    writer(conn).add_rows(transactions, [dict(
         store_id=store_id, transaction_id=transaction_id, type=type,
         wallet_id=wallet.account_id, customer_id=wallet.customer_id, program=wallet.program,
         unit=wallet.unit, amount=amount, balance_after=after.balance_after,
@@ -42,7 +41,7 @@ def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amou
         reference=reference, metadata=metadata or {},
         reverses_transaction_id=reverses_transaction_id, hold_id=hold_id, lot_id=lot_id,
         created_at=now,
-    ))
+    )])
     return Transaction(
         id=transaction_id, store_id=store_id, type=type, wallet_id=wallet.account_id,
         customer_id=wallet.customer_id, program=wallet.program, unit=wallet.unit,
@@ -76,3 +75,17 @@ def event_payload(txn: Transaction) -> dict[str, Any]:
         "amount": txn.amount, "balance_after": txn.balance_after,
         "held_after": txn.held_after, "reference": txn.reference,
     }
+
+
+def transaction_template(transaction_id: str, store_id: str, type: str, customer_id: str,
+                         program: str, amount: int, now: datetime, description: str | None,
+                         reference: str | None, metadata: dict[str, Any], *,
+                         funding_type: str | None = None, lot_id: str | None = None,
+                         lots: tuple[LotEntry, ...] = ()) -> Transaction:
+    """A transaction as known before a database function fills in the wallet's side."""
+    return Transaction(
+        id=transaction_id, store_id=store_id, type=type, wallet_id=None,
+        customer_id=customer_id, program=program, unit="", amount=amount, balance_after=None,
+        held_after=None, funding_type=funding_type, description=description,
+        reference=reference, metadata=metadata, reverses_transaction_id=None, hold_id=None,
+        lot_id=lot_id, created_at=now, lots=lots)

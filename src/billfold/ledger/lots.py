@@ -3,7 +3,8 @@
 Every credit creates a lot; every debit, hold and expiry records what it took
 from which lot (`lot_entries`). The spending order is documented once here and
 exists in two forms that tests hold equal: `spending_key` (Python) and
-`spending_order_by` (SQL).
+`store.writer.SPENDING_ORDER` (SQL, which both writers draw with; PostgreSQL's
+functions draw with `billfold_draw_lots`, tested against it).
 
 Spending order ("expiry_first", the default): soonest expiry first, lots that
 never expire last; then non-withdrawable before withdrawable (keep what the
@@ -17,12 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Row, select, update
 
 from billfold.errors import Code, refusal
 from billfold.ids import new_id
-from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, LOT_SPENT, Lot, LotEntry
-from billfold.store.tables import lot_entries, lots
+from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, Lot, LotEntry
+from billfold.store.tables import lots
+from billfold.store.writer import SPENDING_ORDER, LotMove, writer
 
 LOT_DRAW_BATCH = 64
 MAX_LOTS_PER_DRAW = 10_000
@@ -47,44 +49,7 @@ def spending_key(lot: Lot, strategy: str) -> tuple[Any, ...]:
 
 def spending_order_by(strategy: str) -> list[Any]:
     """The same order as `spending_key`, as SQL ORDER BY clauses."""
-    if strategy == "oldest_first":
-        return [lots.c.created_at.asc(), lots.c.lot_id.asc()]
-    assert strategy == "expiry_first", strategy
-    return [lots.c.expires_at.asc().nulls_last(), lots.c.is_withdrawable.asc(),
-            lots.c.created_at.asc(), lots.c.lot_id.asc()]
-
-
-def spendable(now: datetime) -> Any:
-    """Lots that can pay now: active, with a free (unheld) part, not past expiry."""
-    return and_(lots.c.status == LOT_ACTIVE, lots.c.remaining > lots.c.held,
-                or_(lots.c.expires_at.is_(None), lots.c.expires_at > now))
-
-
-def _draw_statement(strategy: str) -> Any:
-    now = bindparam("b_now", type_=lots.c.created_at.type)
-    return (select(lots.c.lot_id, lots.c.funding_type, lots.c.remaining, lots.c.held)
-            .where(lots.c.store_id == bindparam("b_store_id"),
-                   lots.c.wallet_id == bindparam("b_wallet_id"), spendable(now))
-            .order_by(*spending_order_by(strategy))
-            .limit(LOT_DRAW_BATCH)
-            .offset(bindparam("b_offset")))
-
-
-# Hot statements, built once (see accounts.py).
-_DRAW = {strategy: _draw_statement(strategy) for strategy in ("expiry_first", "oldest_first")}
-_INSERT_LOT = insert(lots)
-_INSERT_ENTRIES = insert(lot_entries)
-_MOVE_LOT = (update(lots)
-             .where(lots.c.store_id == bindparam("b_store_id"),
-                    lots.c.lot_id == bindparam("b_lot_id"))
-             .values(remaining=lots.c.remaining + bindparam("b_amount"),
-                     held=lots.c.held + bindparam("b_held")))
-_MARK_SPENT = (update(lots)
-               .where(lots.c.store_id == bindparam("b_store_id"),
-                      lots.c.lot_id.in_(bindparam("b_lot_ids", expanding=True)),
-                      lots.c.remaining == 0, lots.c.held == 0, lots.c.status == LOT_ACTIVE)
-               .values(status=LOT_SPENT, closed_at=bindparam("b_now",
-                                                            type_=lots.c.closed_at.type)))
+    return SPENDING_ORDER[strategy]
 
 
 def create_lot(conn: Connection, store_id: str, wallet_id: str, unit: str, amount: int, *,
@@ -94,12 +59,12 @@ def create_lot(conn: Connection, store_id: str, wallet_id: str, unit: str, amoun
     """Insert an empty lot; the crediting transaction's lot entry fills it, so a lot's
     remaining is always the sum of its entries."""
     lot_id = new_id("lot")
-    conn.execute(_INSERT_LOT, dict(
+    writer(conn).add_rows(lots, [dict(
         store_id=store_id, lot_id=lot_id, wallet_id=wallet_id, unit=unit, amount=amount,
         remaining=0, held=0, funding_type=funding_type, is_withdrawable=is_withdrawable,
         expires_at=expires_at, status=LOT_ACTIVE, source_type=source_type, source_id=source_id,
         description=description, transaction_id=transaction_id, created_at=now, closed_at=None,
-    ))
+    )])
     return lot_id
 
 
@@ -110,18 +75,13 @@ def draw(conn: Connection, store_id: str, wallet_id: str, amount: int, strategy:
     The caller holds the wallet lock. Raises InsufficientFunds if the spendable
     lots do not cover `amount`.
     """
+    out = writer(conn)
     draws: list[Draw] = []
     needed = amount
     seen = 0
     while needed > 0 and seen < MAX_LOTS_PER_DRAW:
-        batch = conn.execute(_DRAW[strategy], {"b_store_id": store_id, "b_wallet_id": wallet_id,
-                                               "b_now": now, "b_offset": seen}).all()
-        for lot_id, funding_type, remaining, held in batch:
-            take = min(remaining - held, needed)
-            draws.append(Draw(lot_id, funding_type, take))
-            needed -= take
-            if needed == 0:
-                break
+        batch = out.spendable_lots(store_id, wallet_id, strategy, now, seen, LOT_DRAW_BATCH)
+        needed = plan_draw(batch, needed, draws)
         seen += len(batch)
         if len(batch) < LOT_DRAW_BATCH:
             break
@@ -131,28 +91,26 @@ def draw(conn: Connection, store_id: str, wallet_id: str, amount: int, strategy:
     return draws
 
 
+def plan_draw(candidates: list[tuple[str, str, int]], needed: int, draws: list[Draw]) -> int:
+    """Take from `candidates` (lot id, funding type, free part; in spending order) until
+    `needed` is covered, appending to `draws`; what is still needed after them."""
+    for lot_id, funding_type, free in candidates:
+        if needed == 0:
+            break
+        take = min(free, needed)
+        draws.append(Draw(lot_id, funding_type, take))
+        needed -= take
+    return needed
+
+
 def apply_entries(conn: Connection, store_id: str, transaction_id: str,
                   entries: list[LotEntry], now: datetime) -> None:
     """Move each lot's remaining and held by its entry and record the entries.
 
     A lot drawn down to zero (nothing left, nothing held) becomes 'spent'.
     """
-    if not entries:
-        return
-    conn.execute(
-        _MOVE_LOT,
-        [{"b_store_id": store_id, "b_lot_id": e.lot_id, "b_amount": e.amount,
-          "b_held": e.held_delta} for e in entries],
-    )
-    conn.execute(_INSERT_ENTRIES, [
-        {"store_id": store_id, "transaction_id": transaction_id, "lot_id": e.lot_id,
-         "amount": e.amount, "held_delta": e.held_delta, "position": position,
-         "created_at": now}
-        for position, e in enumerate(entries)
-    ])
-    drained = [e.lot_id for e in entries if e.amount < 0]
-    if drained:
-        conn.execute(_MARK_SPENT, {"b_store_id": store_id, "b_lot_ids": drained, "b_now": now})
+    writer(conn).move_lots(store_id, transaction_id,
+                           [LotMove(e.lot_id, e.amount, e.held_delta) for e in entries], now)
 
 
 def close_lots(conn: Connection, store_id: str, lot_ids: list[str], status: str,

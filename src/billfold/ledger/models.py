@@ -25,6 +25,8 @@ TRANSACTION_TYPES = frozenset({
     "reversal", "withdrawal", "void", "lot_expiry_change", "transfer",
     "promise", "promise_adjustment", "promise_void",
 })
+CREDIT_TYPES = frozenset({"credit", "refund", "cashback"})  # add a lot; reversible
+DEBIT_TYPES = frozenset({"debit", "capture", "withdrawal"})  # draw lots; reversible
 
 # Lot statuses as stored. "expired" on read also covers an unswept lot past expiry.
 LOT_ACTIVE, LOT_SPENT, LOT_EXPIRED, LOT_VOIDED = "active", "spent", "expired", "voided"

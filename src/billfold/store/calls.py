@@ -9,12 +9,13 @@ broken connection is dropped from the pool and the error raised.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
@@ -51,3 +52,26 @@ def call_in(connection: psycopg.Connection[Any], sql: str, params: Sequence[Any]
     row = psycopg.RawCursor(connection).execute(sql, values, prepare=True).fetchone()
     assert row is not None
     return row[0]
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseCall:
+    """A movement as one PostgreSQL function call, run as its own transaction.
+
+    `sql` takes (idempotency key, operation, fingerprint, encoded template) then
+    `args`; the template is the result (a Transaction, a Hold) as known before the
+    call, or None when the function builds all of it, and `finish` turns the
+    function's reply into the result or the refusal.
+    """
+
+    sql: str
+    args: tuple[Any, ...]
+    template: Any
+    finish: Callable[[dict[str, Any]], Any]
+
+
+def run_call(conn: Connection, call: DatabaseCall) -> Any:
+    """Run a DatabaseCall, unkeyed, inside the caller's transaction: its result."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return call.finish(call_in(driver, call.sql, (None, None, None, None, *call.args)))

@@ -51,7 +51,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, connect_args={
         "check_same_thread": False,
         # sqlite3 keeps this many statements prepared per connection; the hot paths'
-        # fixed SQL (ledger/sqlite_fast.py) should not be pushed out by the rest.
+        # fixed SQL (store/writer.py) should not be pushed out by the rest.
         "cached_statements": SQLITE_CACHED_STATEMENTS,
     }, **kwargs)
 

@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25
 
-The function implements the same algorithm as `billfold.ledger.movements.debit`
+The function implements the same algorithm as `billfold.ledger.debit.debit`
 (lock the wallet, draw lots in spending order, lot entries, postings with
 running balances, transaction row, outbox event) so that a debit costs one
 round trip. SQLite keeps the Python path. Tests run both against each other.

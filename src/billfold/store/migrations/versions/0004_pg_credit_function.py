@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0101
 Create Date: 2026-11-25
 
-Same algorithm as `billfold.ledger.movements.credit`: create customer and
+Same algorithm as `billfold.ledger.credit.credit`: create customer and
 wallet if new, lock the wallet, insert the lot, its entry, both postings with
 running totals, the transaction and the outbox event. SQLite keeps the Python
 path; tests compare the two row for row.

@@ -1,5 +1,6 @@
-"""On SQLite a credit and a debit run as a few raw statements (ledger/sqlite_fast.py).
-Run the same random scenario with that fast path and with the Python path: every row
+"""On SQLite every movement writes through store.writer.SqliteWriter (fixed SQL on the
+raw sqlite3 connection); `Billfold(fast_paths=False)` writes the same plan through
+SQLAlchemy Core (store.writer.Writer). Run the same random scenario with both: every row
 of every ledger table must be the same text in the file (ids aside), the results and
 refusals the same, and a refusal must move nothing."""
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from billfold.app import Billfold, Shop, idempotency
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError
-from billfold.ledger import accounts, movements, sqlite_fast, sqlite_fast_holds
+from billfold.ledger import accounts, credit
 from billfold.store.engine import sqlite_time
 from tests.helpers import assert_books_balance
 from tests.ledger.sqlite_rows import LEDGER_TABLES, dump_rows, normalise, refusal_of
@@ -84,8 +85,8 @@ def _play(shop: Shop, clock: FrozenClock, path: Path, steps: list[Any]) -> list[
 def _run(steps: list[Any], use_fast_path: bool) -> tuple[Any, Any]:
     with pytest.MonkeyPatch.context() as patch, \
             tempfile.TemporaryDirectory(prefix="billfold-fast-") as workdir:
-        # The same store accounts in both runs (holds take their fast path too).
-        for module in (accounts, movements, sqlite_fast, sqlite_fast_holds):
+        # The same store accounts in both runs.
+        for module in (accounts, credit):
             patch.setattr(module, "bucket_of", lambda wallet_id: 0)
         path = Path(workdir) / "billfold.db"
         clock = FrozenClock()
@@ -120,7 +121,7 @@ def _assert_same(steps: list[Any]) -> None:
 
 @settings(max_examples=30)
 @given(st.lists(STEP, min_size=1, max_size=14))
-def test_fast_path_and_python_path_write_the_same_rows(steps: list[Any]) -> None:
+def test_sqlite_writer_and_sqlalchemy_writer_write_the_same_rows(steps: list[Any]) -> None:
     _assert_same(steps)
 
 

@@ -1,6 +1,6 @@
-"""On SQLite a hold, a capture and a release run as a few raw statements
-(ledger/sqlite_fast_holds.py). Run the same random scenario with that fast path and
-with the Python path: every row of every ledger table, the holds and the outbox must
+"""On SQLite a hold, a capture and a release write through store.writer.SqliteWriter.
+Run the same random scenario with it and with the SQLAlchemy writer
+(`Billfold(fast_paths=False)`): every row of every ledger table, the holds and the outbox must
 be the same text in the file (ids aside), the results and refusals the same, a
 refusal must move nothing, and the books must verify."""
 
@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError, Conflict, InsufficientFunds, InvalidRequest, NotFound
-from billfold.ledger import accounts, holds, movements, sqlite_fast, sqlite_fast_holds
+from billfold.ledger import accounts, credit
 from billfold.ledger.models import Hold
+from billfold.store import writer
 from tests.helpers import assert_books_balance
 from tests.ledger.sqlite_rows import LEDGER_TABLES, dump_rows, normalise, refusal_of
 
@@ -121,7 +122,7 @@ def _play(shop: Shop, clock: FrozenClock, path: Path, steps: list[Any]) -> list[
 def _run(steps: list[Any], use_fast_path: bool) -> tuple[Any, Any]:
     with pytest.MonkeyPatch.context() as patch, \
             tempfile.TemporaryDirectory(prefix="billfold-fast-holds-") as workdir:
-        for module in (accounts, movements, sqlite_fast, sqlite_fast_holds):
+        for module in (accounts, credit):
             patch.setattr(module, "bucket_of", lambda wallet_id: 0)  # same store accounts
         path = Path(workdir) / "billfold.db"
         clock = FrozenClock()
@@ -255,15 +256,20 @@ def test_fast_capture_and_release_refusals(fast_shop: Any) -> None:
     assert_books_balance(shop._bf)
 
 
-def test_sqlite_holds_take_the_fast_path(fast_shop: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The twin test would pass if nothing took the fast path: make the Python path fail."""
-    def python_path(*_args: Any, **_kwargs: Any) -> Any:
-        raise AssertionError("the Python path ran")
+def test_sqlite_movements_take_the_sqlite_writer(fast_shop: Any,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The twin tests would pass if nothing used the SQLite writer: make the SQLAlchemy
+    writer's statements fail wherever the SQLite writer has its own."""
+    def sqlalchemy_statement(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("the SQLAlchemy writer ran")
 
     shop, _clock, _path = fast_shop
-    for name in ("draw", "_lock_open_hold", "record"):
-        monkeypatch.setattr(holds, name, python_path)
+    for name, method in vars(writer.SqliteWriter).items():
+        if callable(method) and not name.startswith("_"):
+            monkeypatch.setattr(writer.Writer, name, sqlalchemy_statement)
     assert shop.holds.capture(shop.holds.create("ann", "main", 900).id,
                               amount=400).captured_amount == 400
     assert shop.holds.release(shop.holds.create("ann", "main", 100).id).status == "released"
-    assert shop.wallets.get("ann").available == 1100
+    shop.wallets.credit("ann", "main", 50, funding_type="cash")
+    shop.wallets.debit("ann", "main", 150)
+    assert shop.wallets.get("ann").available == 1000
