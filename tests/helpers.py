@@ -9,6 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from billfold.app import Billfold
@@ -47,8 +48,9 @@ OBJECT_ID = re.compile(r"^(txn|lot|wal|evt|hold|sto|prm|chk|off|ref|key)_[0-9a-z
 
 
 def rename_ids(value: Any, names: dict[str, str]) -> Any:
-    """`value` (results, rows, dataclasses) with each id replaced by its name in `names`
-    (a new id gets the next number): two runs that mint different ids compare equal."""
+    """`value` (results, rows, dataclasses, contract models) with each id replaced by its
+    name in `names` (a new id gets the next number): two runs that mint different ids
+    compare equal."""
     if isinstance(value, str):
         if OBJECT_ID.match(value):
             return names.setdefault(value, f"{value[:3]}#{len(names)}")
@@ -59,6 +61,8 @@ def rename_ids(value: Any, names: dict[str, str]) -> Any:
         return [rename_ids(v, names) for v in value]
     if hasattr(value, "__dataclass_fields__"):
         return rename_ids({f: getattr(value, f) for f in value.__dataclass_fields__}, names)
+    if isinstance(value, BaseModel):  # a contract object: its fields, as they are
+        return rename_ids({f: getattr(value, f) for f in type(value).model_fields}, names)
     return value
 
 

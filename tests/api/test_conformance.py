@@ -1,43 +1,38 @@
 """One scenario through the embedded library, the sync SDK and the async SDK: the same
-namespaces, method names and arguments give the same objects (contract models; the
-library's values rendered by the one converter per object), ids aside. And every
-namespace of the library offers each method of its Protocol with the same parameters."""
+namespaces, method names and arguments give the same objects — the contract's models,
+each of the type its Protocol declares — ids aside. And every namespace of the library
+offers each method of its Protocol with the same parameters and return annotation."""
 
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 import inspect
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
-from billfold import contract
-from billfold.app import Billfold, Shop, render
+from billfold.app import Billfold
 from billfold.client import AsyncClient
-from billfold.commerce.checkout import Checkout
-from billfold.commerce.offers import Offer
-from billfold.commerce.order_records import Order
-from billfold.commerce.refunds import Refund
-from billfold.commerce.settings import StoreSettings
-from billfold.commerce.stats import Stats
 from billfold.contract.namespaces import NAMESPACES
-from billfold.ledger.customers import Customer, CustomerCreated
-from billfold.ledger.models import Balance, Hold, Lot, Page, Transaction
 from tests.api.conftest import ServerThread, Tenant
 from tests.helpers import assert_books_balance, rename_ids
 
 LINES = [{"product_id": "p1", "category_ids": ["c1"], "quantity": 1, "unit_amount": 3000}]
 
 
-def scenario(shop: Any, seen: Callable[[Any], Any] = lambda value: value,
-             ) -> list[tuple[str, Any]]:
-    """Every namespace, every method, through `shop`; (label, `seen(result)`) in call
-    order, `seen` taken at once (the library's values are rendered as they come)."""
+def scenario(shop: Any) -> list[tuple[str, Any]]:
+    """Every namespace, every method, through `shop`: (label, result) in call order, each
+    result checked at once against its Protocol's return annotation (an iterator's
+    items collected into a list). A label starts with the method's `namespace.name`."""
     steps: list[tuple[str, Any]] = []
 
     def step(label: str, value: Any) -> Any:
-        steps.append((label, seen(value)))
+        value = _of_declared_type(label.split()[0], value)
+        steps.append((label, value))
         return value
 
     step("settings.update", shop.settings.update(
@@ -77,7 +72,7 @@ def scenario(shop: Any, seen: Callable[[Any], Any] = lambda value: value,
     step("offers.close", shop.offers.close(offer.id))
     step("wallets.get", shop.wallets.get("cus-1"))
     step("wallets.list_transactions", shop.wallets.list_transactions("cus-1", limit=5))
-    step("wallets.iter_transactions", list(shop.wallets.iter_transactions("cus-1")))
+    step("wallets.iter_transactions", shop.wallets.iter_transactions("cus-1"))
     step("wallets.list_lots", shop.wallets.list_lots("cus-1", status="active"))
     step("customers.get", shop.customers.get("cus-1"))
     step("settings.get", shop.settings.get())
@@ -85,35 +80,43 @@ def scenario(shop: Any, seen: Callable[[Any], Any] = lambda value: value,
     return steps
 
 
-def _rendered(shop: Shop, value: Any) -> Any:
-    """The library's value as the API sends it (the one converter per object)."""
+def _declared_return(method: str) -> Any:
+    """The return annotation the Protocol declares for `namespace.name`."""
+    namespace, name = method.split(".")
+    return typing.get_type_hints(getattr(NAMESPACES[namespace], name))["return"]
+
+
+def _of_declared_type(method: str, value: Any) -> Any:
+    """`value`, asserted to be exactly of the type the Protocol declares (an iterator:
+    of items of the declared type, returned as their list)."""
+    declared = _declared_return(method)
+    if typing.get_origin(declared) is collections.abc.Iterator:
+        assert isinstance(value, Iterator), (method, type(value))
+        items = list(value)
+        [item_type] = typing.get_args(declared)
+        assert all(type(item) is item_type for item in items), method
+        return items
+    assert type(value) is declared, (method, type(value), declared)
+    return value
+
+
+def _protocol_methods() -> set[str]:
+    return {f"{namespace}.{name}" for namespace, protocol in NAMESPACES.items()
+            for name, _ in inspect.getmembers(protocol, inspect.isfunction)
+            if not name.startswith("_")}
+
+
+def _ids_named(value: Any, names: dict[str, str]) -> Any:
+    """`value` with every minted id replaced by its name in order of appearance (each
+    run mints its own), contract objects kept as objects of their own types."""
+    if isinstance(value, BaseModel):
+        return value.model_copy(update={field: _ids_named(getattr(value, field), names)
+                                        for field in type(value).model_fields})
     if isinstance(value, list):
-        return [_rendered(shop, item) for item in value]
-    if isinstance(value, tuple):
-        return render.whole_list(contract.Refund, value, render.refund)
-    if isinstance(value, Page):
-        kind = (contract.Transaction, render.transaction) if value.data and isinstance(
-            value.data[0], Transaction) else (contract.Lot, render.lot)
-        return render.page(kind[0], value, kind[1])
-    if isinstance(value, CustomerCreated | Customer):
-        customer = value.customer if isinstance(value, CustomerCreated) else value
-        return render.customer(customer, shop.customers.list_wallets(customer.id))
-    if isinstance(value, Checkout):
-        return render.checkout(value, [shop.holds.get(p.hold_id) for p in value.parts])
-    converters: dict[type, Callable[[Any], Any]] = {
-        Transaction: render.transaction, Balance: render.wallet, Lot: render.lot,
-        Hold: render.hold, Offer: render.offer, Order: render.order, Refund: render.refund,
-        StoreSettings: render.settings, Stats: render.stats}
-    return converters[type(value)](value)
-
-
-def _dumped(steps: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    def dump(value: Any) -> Any:
-        if isinstance(value, list):
-            return [dump(item) for item in value]
-        return value.model_dump(mode="json")
-
-    return rename_ids([(label, dump(value)) for label, value in steps], {})
+        return [_ids_named(item, names) for item in value]
+    if isinstance(value, dict):
+        return {key: _ids_named(item, names) for key, item in value.items()}
+    return rename_ids(value, names)
 
 
 class _Blocking:
@@ -129,8 +132,8 @@ class _Blocking:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             result = attribute(*args, **kwargs)
-            if hasattr(result, "__aiter__"):
-                return self._loop.run_until_complete(_collect(result))
+            if hasattr(result, "__aiter__"):  # an async iterator, as a plain one
+                return iter(self._loop.run_until_complete(_collect(result)))
             return self._loop.run_until_complete(result)
 
         return call
@@ -143,21 +146,25 @@ async def _collect(items: Any) -> list[Any]:
 def test_library_sync_sdk_and_async_sdk_answer_one_scenario_alike(
         bf: Billfold, server: ServerThread, tenant_factory: Callable[[], Tenant]) -> None:
     library = bf.store(bf.create_store("Library", currency="SAR").id)
-    through_library = _dumped(scenario(library, lambda value: _rendered(library, value)))
-    through_sync = _dumped(scenario(tenant_factory().client))
+    through_library = scenario(library)
+    through_sync = scenario(tenant_factory().client)
     async_tenant = tenant_factory()
     loop = asyncio.new_event_loop()
     client = AsyncClient(async_tenant.api_key, server.base_url, max_retries=0)
     try:
-        through_async = _dumped(scenario(_Blocking(client, loop)))
+        through_async = scenario(_Blocking(client, loop))
     finally:
         loop.run_until_complete(client.aclose())
         loop.close()
-    assert [label for label, _ in through_library] == [label for label, _ in through_sync]
-    for (label, mine), (_, theirs), (_, awaited) in zip(
-            through_library, through_sync, through_async, strict=True):
-        assert mine == theirs, label
-        assert theirs == awaited, label
+    labels = [label for label, _ in through_library]
+    assert labels == [label for label, _ in through_sync] == [
+        label for label, _ in through_async]
+    assert {label.split()[0] for label in labels} == _protocol_methods()
+    mine, sent, awaited = (_ids_named([value for _, value in steps], {})
+                           for steps in (through_library, through_sync, through_async))
+    for label, returned, parsed, parsed_async in zip(labels, mine, sent, awaited, strict=True):
+        assert returned == parsed, label
+        assert parsed == parsed_async, label
     assert_books_balance(bf)
 
 
@@ -174,3 +181,5 @@ def test_each_library_namespace_offers_its_protocol(bf: Billfold, namespace: str
                     if p.name != "self"]
         found = [(p.name, p.kind) for p in inspect.signature(mine).parameters.values()]
         assert found == expected, f"shop.{namespace}.{name}"
+        assert typing.get_type_hints(mine)["return"] == _declared_return(
+            f"{namespace}.{name}"), f"shop.{namespace}.{name}"

@@ -7,18 +7,22 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 
 from billfold.api.main import create_app
-from billfold.app import Billfold
+from billfold.app import Billfold, render
 from billfold.client import AsyncClient, Client
 from billfold.contract import ContractModel
 from billfold.contract.namespaces import NAMESPACES
+from billfold.ledger.models import Hold
 from tests.test_architecture import module_imports
 
 CONTRACT = Path(__file__).resolve().parents[2] / "src" / "billfold" / "contract"
@@ -61,6 +65,20 @@ def test_every_json_route_answers_a_contract_model(bf: Billfold) -> None:
         for status, extra in route.responses.items():
             if "model" in extra:
                 assert _is_contract_model(extra["model"]), (name, status)
+
+
+def test_what_the_library_answers_is_validated_as_it_is_built() -> None:
+    """The API sends what the library returns, and FastAPI passes an instance of the
+    response model through as it is: the check on the way out is the one the converter
+    makes when it builds the model."""
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    hold = Hold(id="hold_1", store_id="sto_1", wallet_id="wal_1", customer_id="cus-1",
+                program="main", unit="SAR", status="lost", amount=100, captured_amount=0,
+                reference=None, metadata={}, expires_at=moment, created_at=moment,
+                settled_at=None, transaction_id="txn_1", settled_transaction_id=None)
+    with pytest.raises(ValidationError):
+        render.hold(hold)
+    assert render.hold(replace(hold, status="held")).status == "held"
 
 
 @pytest.mark.parametrize("path", sorted(CONTRACT.glob("*.py")), ids=lambda p: p.name)

@@ -130,7 +130,7 @@ class CommerceMachine(RuleBasedStateMachine):
             except BillfoldError:
                 continue
         stats = self.shop.stats.get()
-        assert sum(p.outstanding for p in stats.programs) == wallets_total
+        assert sum(stats.outstanding.values()) == wallets_total
 
 
 def test_random_commerce_sequences_keep_every_invariant(

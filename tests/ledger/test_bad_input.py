@@ -20,7 +20,7 @@ def _setup(shop: Shop) -> dict[str, str]:
     credit = shop.wallets.credit("alice", "main", 5000, funding_type="cash")
     debit = shop.wallets.debit("alice", "main", 100)
     hold = shop.holds.create("alice", "main", 1000)
-    return {"credit": credit.id, "debit": debit.id, "hold": hold.id, "lot": credit.lot_id or ""}
+    return {"credit": credit.id, "debit": debit.id, "hold": hold.id, "lot": credit.lots[0].lot_id}
 
 
 AMOUNT_CALLS: dict[str, Callable[[Shop, dict[str, str], Any], object]] = {

@@ -16,7 +16,7 @@ def test_credit_creates_customer_wallet_and_lot(shop: Shop) -> None:
     assert (txn.type, txn.amount, txn.balance_after, txn.unit) == ("credit", 5000, 5000, "SAR")
     assert txn.metadata == {"campaign": "spring"}
     [lot] = shop.wallets.list_lots("alice").data
-    assert (lot.amount, lot.remaining, lot.funding_type, lot.is_withdrawable) == (
+    assert (lot.amount, lot.remaining, lot.funding_type, lot.withdrawable) == (
         5000, 5000, "cash", True)
     assert lot.status == "active"
     assert txn.lots[0].lot_id == lot.id
@@ -29,22 +29,23 @@ def test_credit_creates_customer_wallet_and_lot(shop: Shop) -> None:
 def test_funding_types_default_withdrawability(shop: Shop, funding_type: str,
                                                withdrawable: bool) -> None:
     shop.wallets.credit("alice", "main", 100, funding_type=funding_type)
-    assert shop.wallets.list_lots("alice").data[0].is_withdrawable is withdrawable
+    assert shop.wallets.list_lots("alice").data[0].withdrawable is withdrawable
 
 
 def test_withdrawability_can_be_set_per_credit(shop: Shop) -> None:
     shop.wallets.credit("alice", "main", 100, funding_type="code_redemption", withdrawable=True)
-    assert shop.wallets.list_lots("alice").data[0].is_withdrawable is True
+    assert shop.wallets.list_lots("alice").data[0].withdrawable is True
 
 
 def test_debit_draws_soonest_expiry_then_non_withdrawable_then_oldest(
         shop: Shop, clock: FrozenClock) -> None:
-    never = shop.wallets.credit("alice", "main", 1000, funding_type="cash").lot_id
-    late = shop.wallets.credit("alice", "main", 1000, funding_type="cash", expires_in="60d").lot_id
+    never = shop.wallets.credit("alice", "main", 1000, funding_type="cash").lots[0].lot_id
+    late = shop.wallets.credit("alice", "main", 1000, funding_type="cash",
+                               expires_in="60d").lots[0].lot_id
     soon_cash = shop.wallets.credit("alice", "main", 1000, funding_type="cash",
-                                    expires_in="10d").lot_id
+                                    expires_in="10d").lots[0].lot_id
     soon_promo = shop.wallets.credit("alice", "main", 1000, funding_type="promotional",
-                                     expires_at=clock.now() + timedelta(days=10)).lot_id
+                                     expires_at=clock.now() + timedelta(days=10)).lots[0].lot_id
     debit = shop.wallets.debit("alice", "main", 3500)
     assert [(e.lot_id, e.amount) for e in debit.lots] == [
         (soon_promo, -1000), (soon_cash, -1000), (late, -1000), (never, -500)]
@@ -54,7 +55,7 @@ def test_debit_draws_soonest_expiry_then_non_withdrawable_then_oldest(
 
 def test_oldest_first_program_spends_by_age(shop: Shop, clock: FrozenClock) -> None:
     shop.programs.create("gifts", unit="SAR", spending_strategy="oldest_first")
-    old = shop.wallets.credit("alice", "gifts", 1000, funding_type="cash").lot_id
+    old = shop.wallets.credit("alice", "gifts", 1000, funding_type="cash").lots[0].lot_id
     clock.advance(seconds=1)
     shop.wallets.credit("alice", "gifts", 1000, funding_type="promotional", expires_in="1d")
     debit = shop.wallets.debit("alice", "gifts", 600)
@@ -62,7 +63,7 @@ def test_oldest_first_program_spends_by_age(shop: Shop, clock: FrozenClock) -> N
 
 
 def test_strategy_can_be_changed_on_a_program(shop: Shop, clock: FrozenClock) -> None:
-    old = shop.wallets.credit("alice", "main", 1000, funding_type="cash").lot_id
+    old = shop.wallets.credit("alice", "main", 1000, funding_type="cash").lots[0].lot_id
     clock.advance(seconds=1)
     shop.wallets.credit("alice", "main", 1000, funding_type="cash", expires_in="1d")
     shop.programs.update("main", spending_strategy="oldest_first")
@@ -100,7 +101,7 @@ def test_known_customer_without_activity_has_a_zero_wallet(shop: Shop) -> None:
     shop.wallets.credit("alice", "main", 10, funding_type="cash")
     shop.programs.create("rewards", unit="SAR")
     balance = shop.wallets.get("alice", "rewards")
-    assert (balance.wallet_id, balance.available, balance.total, balance.next_expiry) == (
+    assert (balance.id, balance.available, balance.total, balance.next_expiry) == (
         None, 0, 0, None)
     with pytest.raises(NotFound):
         shop.wallets.get("bob", "main")

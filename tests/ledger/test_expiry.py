@@ -54,11 +54,11 @@ def test_sweep_moves_expired_credit_to_breakage(shop: Shop, clock: FrozenClock) 
 
 def test_lot_status_filters(shop: Shop, clock: FrozenClock) -> None:
     spent = shop.wallets.credit("alice", "main", 100, funding_type="promotional",
-                                expires_in="1h").lot_id
+                                expires_in="1h").lots[0].lot_id
     shop.wallets.debit("alice", "main", 100)
     expired = shop.wallets.credit("alice", "main", 200, funding_type="promotional",
-                                  expires_in="2h").lot_id
-    active = shop.wallets.credit("alice", "main", 300, funding_type="cash").lot_id
+                                  expires_in="2h").lots[0].lot_id
+    active = shop.wallets.credit("alice", "main", 300, funding_type="cash").lots[0].lot_id
     clock.advance(hours=3)
     assert [lot.id for lot in shop.wallets.list_lots("alice", status="active").data] == [active]
     assert [lot.id for lot in shop.wallets.list_lots("alice", status="expired").data] == [expired]
@@ -69,7 +69,7 @@ def test_lot_status_filters(shop: Shop, clock: FrozenClock) -> None:
 
 def test_expiry_to_the_minute(shop: Shop, clock: FrozenClock) -> None:
     txn = shop.wallets.credit("alice", "main", 100, funding_type="cash", expires_in="1m")
-    assert shop.lots.get(txn.lot_id or "").expires_at == clock.now() + timedelta(seconds=60)
+    assert shop.lots.get(txn.lots[0].lot_id).expires_at == clock.now() + timedelta(seconds=60)
 
 
 def _expiry_scenario(shop: Shop, clock: FrozenClock) -> list[object]:

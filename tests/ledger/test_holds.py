@@ -44,10 +44,11 @@ def test_partial_capture_spends_part_and_releases_the_rest(shop: Shop) -> None:
 
 
 def test_capture_takes_the_lots_the_hold_drew(shop: Shop, clock: FrozenClock) -> None:
-    soon = shop.wallets.credit("alice", "main", 1000, funding_type="cash", expires_in="2d").lot_id
+    soon = shop.wallets.credit("alice", "main", 1000, funding_type="cash",
+                               expires_in="2d").lots[0].lot_id
     hold = shop.holds.create("alice", "main", 800)
     later_but_sooner = shop.wallets.credit("alice", "main", 1000, funding_type="cash",
-                                           expires_in="1d").lot_id
+                                           expires_in="1d").lots[0].lot_id
     capture_txn = shop.transactions.get(shop.holds.capture(hold.id).settled_transaction_id or "")
     assert [(e.lot_id, e.amount) for e in capture_txn.lots] == [(soon, -800)]
     assert shop.lots.get(later_but_sooner).remaining == 1000
@@ -120,13 +121,13 @@ def test_held_lot_does_not_expire_while_held(shop: Shop, clock: FrozenClock) -> 
 def test_released_lot_past_expiry_expires_at_once(shop: Shop,
                                                   clock: FrozenClock) -> None:
     lot_id = shop.wallets.credit("alice", "main", 1000, funding_type="promotional",
-                                 expires_in="1h").lot_id
+                                 expires_in="1h").lots[0].lot_id
     hold = shop.holds.create("alice", "main", 1000, expires_in="3h")
     clock.advance(hours=2)
     shop.holds.release(hold.id)
     balance = shop.wallets.get("alice")
     assert (balance.available, balance.held, balance.total) == (0, 0, 0)
-    lot = shop.lots.get(lot_id or "")
+    lot = shop.lots.get(lot_id)
     assert (lot.status, lot.remaining) == ("expired", 0)
     assert [t.type for t in shop.wallets.list_transactions("alice").data][:2] == ["expiry",
                                                                                   "release"]

@@ -16,8 +16,8 @@ def test_debit_names_its_lots_and_each_lot_names_its_debits(shop: Shop) -> None:
     debit_one = shop.wallets.debit("alice", "main", 500)
     debit_two = shop.wallets.debit("alice", "main", 100)
     assert [(e.lot_id, e.amount) for e in shop.transactions.get(debit_one.id).lots] == [
-             (first.lot_id, -300), (second.lot_id, -200)]
-    usage = shop.lots.usage(second.lot_id or "")
+             (first.lots[0].lot_id, -300), (second.lots[0].lot_id, -200)]
+    usage = shop.lots.usage(second.lots[0].lot_id)
     assert [(u.transaction_id, u.type, u.amount) for u in usage] == [
         (second.id, "credit", 1000), (debit_one.id, "debit", -200), (debit_two.id, "debit", -100)]
     history = shop.wallets.list_transactions("alice").data
@@ -27,7 +27,7 @@ def test_debit_names_its_lots_and_each_lot_names_its_debits(shop: Shop) -> None:
 def test_lot_expiry_can_be_extended_and_shortened(shop: Shop,
                                                   clock: FrozenClock) -> None:
     lot_id = shop.wallets.credit("alice", "main", 500, funding_type="promotional",
-                                 expires_in="1d").lot_id or ""
+                                 expires_in="1d").lots[0].lot_id
     later = clock.now() + timedelta(days=30)
     change = shop.lots.change_expiry(lot_id, expires_at=later, reason="Goodwill extension")
     assert (change.type, change.amount, change.description) == (
@@ -45,14 +45,14 @@ def test_lot_expiry_can_be_extended_and_shortened(shop: Shop,
 
 def test_lot_expiry_can_be_removed(shop: Shop, clock: FrozenClock) -> None:
     lot_id = shop.wallets.credit("alice", "main", 500, funding_type="cash",
-                                 expires_in="1d").lot_id or ""
+                                 expires_in="1d").lots[0].lot_id
     shop.lots.change_expiry(lot_id, expires_at=None, reason="Never expires")
     clock.advance(days=400)
     assert shop.wallets.get("alice").available == 500
 
 
 def test_void_takes_out_what_remains_of_a_lot(shop: Shop) -> None:
-    lot_id = shop.wallets.credit("alice", "main", 1000, funding_type="promotional").lot_id or ""
+    lot_id = shop.wallets.credit("alice", "main", 1000, funding_type="promotional").lots[0].lot_id
     shop.wallets.credit("alice", "main", 200, funding_type="cash")
     shop.wallets.debit("alice", "main", 300)
     void = shop.lots.void(lot_id, reason="Fraudulent promotion")
@@ -63,10 +63,10 @@ def test_void_takes_out_what_remains_of_a_lot(shop: Shop) -> None:
 
 
 def test_lot_admin_refusals_change_nothing(shop: Shop, clock: FrozenClock) -> None:
-    held_lot = shop.wallets.credit("alice", "main", 1000, funding_type="cash").lot_id or ""
+    held_lot = shop.wallets.credit("alice", "main", 1000, funding_type="cash").lots[0].lot_id
     shop.holds.create("alice", "main", 100)
     old_lot = shop.wallets.credit("alice", "main", 100, funding_type="promotional",
-                                  expires_in="1h").lot_id or ""
+                                  expires_in="1h").lots[0].lot_id
     clock.advance(hours=2)
     before = snapshot(shop._bf)
     cases = [

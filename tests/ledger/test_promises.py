@@ -28,7 +28,7 @@ def test_granting_makes_a_lot_once(shop: Shop, clock: FrozenClock) -> None:
     balance = shop.wallets.get("alice")
     assert (balance.pending, balance.available) == (0, 1500)
     lot = shop.lots.get(granted.lot_id or "")
-    assert (lot.funding_type, lot.is_withdrawable) == ("cashback", False)
+    assert (lot.funding_type, lot.withdrawable) == ("cashback", False)
     assert lot.expires_at == clock.now() + timedelta(days=30)
     before = snapshot(shop._bf)
     with pytest.raises(Conflict) as caught:
@@ -64,7 +64,7 @@ def test_granted_cashback_can_be_reversed_while_unspent(shop: Shop) -> None:
     promise = shop.promises.grant(shop.promises.create("alice", "main", 900,
                                                        funding_type="cashback").id)
     cashback = shop.wallets.list_transactions("alice").data[0]
-    assert cashback.lot_id == promise.lot_id
+    assert [entry.lot_id for entry in cashback.lots] == [promise.lot_id]
     shop.transactions.reverse(cashback.id, amount=300, description="correction")
     assert shop.wallets.get("alice").available == 600
     assert_books_balance(shop._bf)

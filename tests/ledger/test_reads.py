@@ -74,8 +74,8 @@ def test_reads_name_what_is_missing(shop: Shop) -> None:
             read("bob", "nope")
         assert unknown_program.value.code == "program_not_found"
     empty = shop.wallets.get("bob")
-    assert (empty.wallet_id, empty.available, empty.unit) == (None, 0, "SAR")
-    assert shop.wallets.list_transactions("bob").data == ()
+    assert (empty.id, empty.available, empty.unit) == (None, 0, "SAR")
+    assert shop.wallets.list_transactions("bob").data == []
 
 
 def test_balance_read_outside_a_transaction_sees_one_wallet(shop: Shop) -> None:

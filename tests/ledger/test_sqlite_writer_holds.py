@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from billfold.app import Billfold, Shop
 from billfold.clock import FrozenClock
+from billfold.contract import Hold
 from billfold.errors import BillfoldError, Conflict, InsufficientFunds, InvalidRequest, NotFound
 from billfold.ledger import accounts, credit
-from billfold.ledger.models import Hold
 from billfold.store import writer
 from tests.helpers import assert_books_balance
 from tests.ledger.sqlite_rows import LEDGER_TABLES, dump_rows, normalise, refusal_of

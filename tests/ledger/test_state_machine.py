@@ -72,10 +72,10 @@ class LedgerMachine(RuleBasedStateMachine):
     def credit(self, customer: str, amount: int, funding: str, expires_in: str | None) -> Any:
         txn = self.shop.wallets.credit(customer, "main", amount, funding_type=funding,
                                        expires_in=expires_in)
-        assert txn.lot_id is not None
-        lot = self.shop.lots.get(txn.lot_id)
+        [entry] = txn.lots
+        lot = self.shop.lots.get(entry.lot_id)
         self.model.customers.add(customer)
-        self.model.lots[lot.id] = MLot(lot.id, customer, amount, funding, lot.is_withdrawable,
+        self.model.lots[lot.id] = MLot(lot.id, customer, amount, funding, lot.withdrawable,
                                        lot.expires_at, lot.created_at, remaining=amount)
         self.model.txns[txn.id] = MTxn(txn.id, "credit", amount, [(lot.id, amount)])
         return txn.id

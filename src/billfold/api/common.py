@@ -29,10 +29,11 @@ _ERROR_TEXT = {
 class ContractRoute(APIRoute):
     """A route whose plain (sync) endpoint runs on the thread pool as a coroutine.
 
-    The endpoint calls the library (blocking) and renders a contract model; FastAPI
-    then checks and serializes the model on the event loop. Left a sync endpoint,
-    FastAPI would take a second thread-pool hop just to check its answer — a cost
-    every credit, debit and hold would pay."""
+    The endpoint calls the library (blocking) and returns the contract model the library
+    answered, validated when `billfold.app.render` built it; FastAPI then checks it (an
+    instance of the response model passes as it is) and serializes it on the event
+    loop. Left a sync endpoint, FastAPI would take a second thread-pool hop just to
+    check its answer — a cost every credit, debit and hold would pay."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any):
         if not inspect.iscoroutinefunction(endpoint):

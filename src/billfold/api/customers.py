@@ -17,7 +17,6 @@ from billfold.api.common import (
 )
 from billfold.api.deps import IdempotencyKey, Store
 from billfold.api.schemas import CreditCreate, CustomerCreate, DebitCreate
-from billfold.app import render
 from billfold.contract import Customer, Lot, Page, Transaction, Wallet
 
 router = APIRouter(prefix="/v1/customers", tags=["customers and wallets"],
@@ -31,46 +30,43 @@ WALLET = "/{customer_id}/wallets/{program}"
 def create_customer(body: CustomerCreate, store: Store, response: Response,
                     idempotency_key: IdempotencyKey = None) -> Customer:
     """Create a customer (201), or answer the existing one (200) when nothing differs."""
-    result = store.customers.create(body.id, email=body.email, name=body.name,
-                                    metadata=body.metadata, idempotency_key=idempotency_key)
-    response.status_code = 201 if result.created else 200
-    return render.customer(result.customer, store.customers.list_wallets(body.id))
+    customer, created = store.customers.create_or_find(
+        body.id, email=body.email, name=body.name, metadata=body.metadata,
+        idempotency_key=idempotency_key)
+    response.status_code = 201 if created else 200
+    return customer
 
 
 @router.get("/{customer_id}", responses=errors(404))
 def get_customer(customer_id: CustomerIdPath, store: Store) -> Customer:
     """The customer, with a summary of every wallet it has."""
-    customer = store.customers.get(customer_id)
-    return render.customer(customer, store.customers.list_wallets(customer_id))
+    return store.customers.get(customer_id)
 
 
 @router.get(WALLET, responses=errors(404))
 def get_wallet(customer_id: CustomerIdPath, program: ProgramPath, store: Store) -> Wallet:
     """The wallet's figures now (zeros for a known customer with no activity)."""
-    return render.wallet(store.wallets.get(customer_id, program))
+    return store.wallets.get(customer_id, program)
 
 
 @router.post(WALLET + "/credits", status_code=201, responses=errors(404, 409))
 def credit(customer_id: CustomerIdPath, program: ProgramPath, body: CreditCreate, store: Store,
            idempotency_key: IdempotencyKey = None) -> Transaction:
     """Add credit as a new lot; creates the customer if needed."""
-    txn = store.wallets.credit(
-                customer_id, program, body.amount, funding_type=body.funding_type,
-                expires_in=body.expires_in, expires_at=body.expires_at,
-                withdrawable=body.withdrawable,
-                description=body.description, reference=body.reference, metadata=body.metadata,
-                idempotency_key=idempotency_key)
-    return render.transaction(txn)
+    return store.wallets.credit(
+        customer_id, program, body.amount, funding_type=body.funding_type,
+        expires_in=body.expires_in, expires_at=body.expires_at, withdrawable=body.withdrawable,
+        description=body.description, reference=body.reference, metadata=body.metadata,
+        idempotency_key=idempotency_key)
 
 
 @router.post(WALLET + "/debits", status_code=201, responses=errors(402, 404, 409))
 def debit(customer_id: CustomerIdPath, program: ProgramPath, body: DebitCreate, store: Store,
           idempotency_key: IdempotencyKey = None) -> Transaction:
     """Spend from the wallet in spending order, or 402 with nothing changed."""
-    txn = store.wallets.debit(customer_id, program, body.amount, description=body.description,
-                              reference=body.reference, metadata=body.metadata,
-                              idempotency_key=idempotency_key)
-    return render.transaction(txn)
+    return store.wallets.debit(customer_id, program, body.amount, description=body.description,
+                               reference=body.reference, metadata=body.metadata,
+                               idempotency_key=idempotency_key)
 
 
 @router.get(WALLET + "/transactions", responses=errors(404))
@@ -78,9 +74,8 @@ def list_transactions(customer_id: CustomerIdPath, program: ProgramPath, store: 
                       limit: Limit = DEFAULT_LIMIT,
                       starting_after: StartingAfter = None) -> Page[Transaction]:
     """The wallet's history, newest first."""
-    page = store.wallets.list_transactions(customer_id, program, limit=limit,
+    return store.wallets.list_transactions(customer_id, program, limit=limit,
                                            starting_after=starting_after)
-    return render.page(Transaction, page, render.transaction)
 
 
 @router.get(WALLET + "/lots", responses=errors(404))
@@ -90,6 +85,5 @@ def list_lots(customer_id: CustomerIdPath, program: ProgramPath, store: Store,
               limit: Limit = DEFAULT_LIMIT,
               starting_after: StartingAfter = None) -> Page[Lot]:
     """The wallet's lots, newest first."""
-    page = store.wallets.list_lots(customer_id, program, status=status, limit=limit,
+    return store.wallets.list_lots(customer_id, program, status=status, limit=limit,
                                    starting_after=starting_after)
-    return render.page(Lot, page, render.lot)

@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from billfold.api.common import ContractRoute, HoldIdPath, errors
 from billfold.api.deps import IdempotencyKey, Store
 from billfold.api.schemas import HoldCapture, HoldCreate, HoldRelease
-from billfold.app import render
 from billfold.contract import Hold
 
 router = APIRouter(prefix="/v1/holds", tags=["holds"], route_class=ContractRoute)
@@ -18,17 +17,15 @@ def create_hold(body: HoldCreate, store: Store,
                 idempotency_key: IdempotencyKey = None) -> Hold:
     """Reserve `amount` of available credit until it is captured, released or expires
     (default 30 minutes); 402 if the wallet has less available."""
-    hold = store.holds.create(body.customer_id, body.program, body.amount,
-                              expires_in=body.expires_in,
-                              expires_at=body.expires_at, reference=body.reference,
-                              metadata=body.metadata,
+    return store.holds.create(body.customer_id, body.program, body.amount,
+                              expires_in=body.expires_in, expires_at=body.expires_at,
+                              reference=body.reference, metadata=body.metadata,
                               idempotency_key=idempotency_key)
-    return render.hold(hold)
 
 
 @router.get("/{hold_id}", responses=errors(404))
 def get_hold(hold_id: HoldIdPath, store: Store) -> Hold:
-    return render.hold(store.holds.get(hold_id))
+    return store.holds.get(hold_id)
 
 
 @router.post("/{hold_id}/capture", responses=errors(404, 409))
@@ -36,14 +33,12 @@ def capture_hold(hold_id: HoldIdPath, store: Store, body: HoldCapture | None = N
                  idempotency_key: IdempotencyKey = None) -> Hold:
     """Spend all (or `amount`) of the hold; the rest is released. More than held → 400."""
     body = body or HoldCapture()
-    hold = store.holds.capture(hold_id, amount=body.amount, description=body.description,
+    return store.holds.capture(hold_id, amount=body.amount, description=body.description,
                                idempotency_key=idempotency_key)
-    return render.hold(hold)
 
 
 @router.post("/{hold_id}/release", responses=errors(404, 409))
 def release_hold(hold_id: HoldIdPath, store: Store, body: HoldRelease | None = None,
                  idempotency_key: IdempotencyKey = None) -> Hold:
     """Let go of the whole hold."""
-    hold = store.holds.release(hold_id, idempotency_key=idempotency_key)
-    return render.hold(hold)
+    return store.holds.release(hold_id, idempotency_key=idempotency_key)

@@ -2,8 +2,8 @@
 
 Requests are strict: unknown fields are refused, amounts are JSON integers
 from 1 to 10^15 (a string, float or boolean is refused), text may not carry
-control characters. What the API answers is the contract (`billfold.contract`),
-rendered from the library's values by `billfold.api.render`.
+control characters. What the API answers is the contract (`billfold.contract`), as
+the library returns it (built from its values by `billfold.app.render`).
 """
 
 from __future__ import annotations

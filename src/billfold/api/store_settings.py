@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query
 from billfold.api.commerce_schemas import SettingsPatch
 from billfold.api.common import ContractRoute, errors
 from billfold.api.deps import IdempotencyKey, Store
-from billfold.app import render
 from billfold.contract import Settings, Stats
 from billfold.errors import InvalidRequest
 
@@ -20,15 +19,14 @@ router = APIRouter(prefix="/v1", tags=["settings and statistics"], route_class=C
 @router.get("/settings", responses=errors())
 def get_settings(store: Store) -> Settings:
     """The store's settings and wallet programs."""
-    return render.settings(store.settings.get())
+    return store.settings.get()
 
 
 @router.patch("/settings", responses=errors(409))
 def patch_settings(body: SettingsPatch, store: Store,
                    idempotency_key: IdempotencyKey = None) -> Settings:
     """Merge: keys left out keep their value, null clears, `programs` merges by name."""
-    settings = store.settings.update(body.changes(), idempotency_key=idempotency_key)
-    return render.settings(settings)
+    return store.settings.update(body.changes(), idempotency_key=idempotency_key)
 
 
 @router.get("/stats", responses=errors())
@@ -40,6 +38,5 @@ def get_stats(store: Store,
         if moment is not None and moment.tzinfo is None:
             raise InvalidRequest(f"{param} must be an RFC 3339 time with an offset.",
                                  param=param)
-    stats = store.stats.get(start=start and start.astimezone(UTC),
-                            end=end and end.astimezone(UTC))
-    return render.stats(stats)
+    return store.stats.get(start=start and start.astimezone(UTC),
+                           end=end and end.astimezone(UTC))

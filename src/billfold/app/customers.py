@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from billfold import contract
+from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.ledger import customers
@@ -32,18 +34,28 @@ class CreateCustomer(Mutation[customers.CustomerCreated]):
 class Customers(Namespace):
     def create(self, customer_id: str, *, email: str | None = None, name: str | None = None,
                metadata: dict[str, Any] | None = None,
-               idempotency_key: str | None = None) -> customers.CustomerCreated:
+               idempotency_key: str | None = None) -> contract.Customer:
         """Create a customer, or find it if it exists and nothing contradicts it."""
-        return self._mutate(CreateCustomer(customer_id, email, name, metadata),
-                            idempotency_key)
+        customer, _created = self.create_or_find(customer_id, email=email, name=name,
+                                                 metadata=metadata,
+                                                 idempotency_key=idempotency_key)
+        return customer
 
-    def get(self, customer_id: str) -> customers.Customer:
-        return self._snapshot(lambda c: customers.get_customer(c, self.store_id, customer_id))
+    def create_or_find(self, customer_id: str, *, email: str | None = None,
+                       name: str | None = None, metadata: dict[str, Any] | None = None,
+                       idempotency_key: str | None = None) -> tuple[contract.Customer, bool]:
+        """`create`, and whether this call created the customer (the API's 201) or found
+        it (200); a keyed retry answers the first call's flag again."""
+        result = self._mutate(CreateCustomer(customer_id, email, name, metadata),
+                              idempotency_key)
+        wallets = self._snapshot(lambda c: customers.wallet_summary(
+            c, self.store_id, customer_id, self.now))
+        return render.customer(result.customer, wallets), result.created
 
-    def list_wallets(self, customer_id: str) -> tuple[Balance, ...]:
-        """The figures of every wallet of a known customer (NotFound otherwise)."""
-        def read(conn: Connection) -> tuple[Balance, ...]:
-            customers.get_customer(conn, self.store_id, customer_id)
-            return customers.wallet_summary(conn, self.store_id, customer_id, self.now)
+    def get(self, customer_id: str) -> contract.Customer:
+        """The customer, with the figures of every wallet it has (NotFound if unknown)."""
+        def read(conn: Connection) -> tuple[customers.Customer, tuple[Balance, ...]]:
+            return (customers.get_customer(conn, self.store_id, customer_id),
+                    customers.wallet_summary(conn, self.store_id, customer_id, self.now))
 
-        return self._snapshot(read)
+        return render.customer(*self._snapshot(read))

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from billfold import contract
+from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.durations import resolve_expiry
@@ -80,21 +82,24 @@ class Holds(Namespace):
     def create(self, customer_id: str, program: str, amount: int, *,
                expires_in: object = None, expires_at: datetime | None = None,
                reference: str | None = None, metadata: dict[str, Any] | None = None,
-               idempotency_key: str | None = None) -> Hold:
+               idempotency_key: str | None = None) -> contract.Hold:
         """Reserve `amount` of available credit until it expires (default 30 minutes)."""
-        return self._mutate(PlaceHold(customer_id, program, amount, expires_in, expires_at,
-                                      reference, metadata), idempotency_key)
+        return render.hold(self._mutate(PlaceHold(
+            customer_id, program, amount, expires_in, expires_at, reference, metadata),
+            idempotency_key))
 
-    def get(self, hold_id: str) -> Hold:
-        return self._read(lambda c: holds.get_hold(c, self.store_id, hold_id))
+    def get(self, hold_id: str) -> contract.Hold:
+        return render.hold(self._read(lambda c: holds.get_hold(c, self.store_id, hold_id)))
 
     def capture(self, hold_id: str, *, amount: int | None = None,
-                description: str | None = None, idempotency_key: str | None = None) -> Hold:
+                description: str | None = None,
+                idempotency_key: str | None = None) -> contract.Hold:
         """Spend `amount` (default all) of the hold and let go of the rest."""
-        return self._mutate(CaptureHold(hold_id, amount, description), idempotency_key)
+        return render.hold(self._mutate(CaptureHold(hold_id, amount, description),
+                                        idempotency_key))
 
-    def release(self, hold_id: str, *, idempotency_key: str | None = None) -> Hold:
-        return self._mutate(ReleaseHold(hold_id), idempotency_key)
+    def release(self, hold_id: str, *, idempotency_key: str | None = None) -> contract.Hold:
+        return render.hold(self._mutate(ReleaseHold(hold_id), idempotency_key))
 
     def expire_due(self) -> int:
         """Let go of every hold whose time is up, batch by batch; how many."""

@@ -8,10 +8,12 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from billfold import contract
+from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.ledger import expiry, lot_admin, queries
-from billfold.ledger.models import Lot, LotUsage, SweepResult, Transaction
+from billfold.ledger.models import LotUsage, SweepResult, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +43,22 @@ class VoidLot(Mutation[Transaction]):
 
 
 class Lots(Namespace):
-    def get(self, lot_id: str) -> Lot:
-        return self._read(lambda c: queries.get_lot(c, self.store_id, lot_id, self.now))
+    def get(self, lot_id: str) -> contract.Lot:
+        return render.lot(self._read(lambda c: queries.get_lot(c, self.store_id, lot_id,
+                                                               self.now)))
 
     def usage(self, lot_id: str) -> tuple[LotUsage, ...]:
         """Every transaction that drew on or returned to the lot."""
         return self._read(lambda c: queries.lot_usage(c, self.store_id, lot_id))
 
     def change_expiry(self, lot_id: str, *, expires_at: datetime | None, reason: str,
-                      idempotency_key: str | None = None) -> Transaction:
-        return self._mutate(ChangeLotExpiry(lot_id, expires_at, reason), idempotency_key)
+                      idempotency_key: str | None = None) -> contract.Transaction:
+        return render.transaction(self._mutate(ChangeLotExpiry(lot_id, expires_at, reason),
+                                               idempotency_key))
 
     def void(self, lot_id: str, *, reason: str,
-             idempotency_key: str | None = None) -> Transaction:
-        return self._mutate(VoidLot(lot_id, reason), idempotency_key)
+             idempotency_key: str | None = None) -> contract.Transaction:
+        return render.transaction(self._mutate(VoidLot(lot_id, reason), idempotency_key))
 
     def expire_due(self) -> SweepResult:
         """Move every expired lot's remainder to breakage, batch by batch."""

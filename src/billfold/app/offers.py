@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from billfold import contract
+from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.commerce import offers
@@ -58,16 +60,19 @@ class Offers(Namespace):
                category_ids: list[str] | None = None, min_order_amount: int | None = None,
                max_amount: int | None = None, first_order_only: bool = False,
                starts_at: datetime | None = None, ends_at: datetime | None = None,
-               credit_expires_in: object = None, idempotency_key: str | None = None) -> Offer:
+               credit_expires_in: object = None,
+               idempotency_key: str | None = None) -> contract.CashbackOffer:
         """A cashback offer; `percent` is a percentage (15 or "12.5"), never a float sum."""
-        return self._mutate(CreateOffer(
+        return render.offer(self._mutate(CreateOffer(
             name, program, percent, amount, product_ids, category_ids, min_order_amount,
             max_amount, first_order_only, starts_at, ends_at, credit_expires_in),
-            idempotency_key)
+            idempotency_key))
 
-    def get(self, offer_id: str) -> Offer:
-        return self._snapshot(lambda c: offers.get_offer(c, self.store_id, offer_id))
+    def get(self, offer_id: str) -> contract.CashbackOffer:
+        return render.offer(self._snapshot(lambda c: offers.get_offer(c, self.store_id,
+                                                                      offer_id)))
 
-    def close(self, offer_id: str, *, idempotency_key: str | None = None) -> Offer:
+    def close(self, offer_id: str, *,
+              idempotency_key: str | None = None) -> contract.CashbackOffer:
         """No new order earns it; orders not yet fulfilled lose it."""
-        return self._mutate(CloseOffer(offer_id), idempotency_key)
+        return render.offer(self._mutate(CloseOffer(offer_id), idempotency_key))

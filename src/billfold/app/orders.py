@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from billfold import contract
+from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.commerce import order_records, orders, refunds
@@ -61,26 +63,28 @@ class RefundOrder(Mutation[Refund]):
 class Orders(Namespace):
     def create(self, order_id: str, customer_id: str, amount: int, *, currency: str,
                lines: list[dict[str, Any]], checkout_id: str | None = None,
-               idempotency_key: str | None = None) -> Order:
+               idempotency_key: str | None = None) -> contract.Order:
         """Record the order, take its wallet payment from the checkout, promise cashback."""
-        return self._mutate(PlaceOrder(order_id, customer_id, amount, currency, lines,
-                                       checkout_id), idempotency_key)
+        return render.order(self._mutate(PlaceOrder(
+            order_id, customer_id, amount, currency, lines, checkout_id), idempotency_key))
 
-    def get(self, order_id: str) -> Order:
-        return self._snapshot(lambda c: order_records.get_order(c, self.store_id, order_id))
+    def get(self, order_id: str) -> contract.Order:
+        return render.order(self._snapshot(lambda c: order_records.get_order(
+            c, self.store_id, order_id)))
 
     def set_status(self, order_id: str, status: str, *,
-                   idempotency_key: str | None = None) -> Order:
-        return self._mutate(SetOrderStatus(order_id, status), idempotency_key)
+                   idempotency_key: str | None = None) -> contract.Order:
+        return render.order(self._mutate(SetOrderStatus(order_id, status), idempotency_key))
 
     def refund(self, order_id: str, amount: int, *, to: str = "wallet",
-               idempotency_key: str | None = None) -> Refund:
+               idempotency_key: str | None = None) -> contract.Refund:
         """Refund `amount` of a paid order to the wallet, at once."""
-        return self._mutate(RefundOrder(order_id, amount, to), idempotency_key)
+        return render.refund(self._mutate(RefundOrder(order_id, amount, to), idempotency_key))
 
-    def list_refunds(self, order_id: str) -> tuple[Refund, ...]:
+    def list_refunds(self, order_id: str) -> contract.Page[contract.Refund]:
+        """Every refund of the order, as one page (NotFound for an unknown order)."""
         def read(conn: Connection) -> tuple[Refund, ...]:
             order_records.get_order(conn, self.store_id, order_id)
             return refunds.list_refunds(conn, self.store_id, order_id)
 
-        return self._snapshot(read)
+        return render.whole_list(contract.Refund, self._snapshot(read), render.refund)

@@ -1,9 +1,13 @@
 """The library's frozen values as contract objects: one function per object.
 
-Each builds the contract model with validation (once: FastAPI then passes the
-instance through to its JSON serializer), so what the API sends is checked
-against the contract on the way out. A replay of a keyed request renders the
-same stored value the same way, byte for byte.
+Every namespace of a store handle (`shop.wallets`, `shop.holds`, …) answers through
+these, so the library returns what the SDK parses (`billfold.contract`), and the API
+returns what the library returns. Each builds the contract model with validation,
+once: FastAPI is handed an instance of its response model and passes it through to
+its JSON serializer, so what the API sends is checked against the contract on the
+way out. (Building without validation would not be faster: pydantic's
+`model_construct` costs about twice a validated build of a transaction.) A replay
+of a keyed request renders the same stored value the same way, byte for byte.
 """
 
 from __future__ import annotations
@@ -81,7 +85,9 @@ def hold(value: Hold) -> contract.Hold:
         captured_amount=value.captured_amount, expires_at=value.expires_at,
         customer_id=value.customer_id, program=value.program, unit=value.unit,
         wallet_id=value.wallet_id, reference=value.reference, metadata=value.metadata,
-        created_at=value.created_at, settled_at=value.settled_at)
+        created_at=value.created_at, settled_at=value.settled_at,
+        transaction_id=value.transaction_id,
+        settled_transaction_id=value.settled_transaction_id)
 
 
 def checkout(value: Checkout, holds: Iterable[Hold]) -> contract.Checkout:
@@ -123,7 +129,8 @@ def order(value: Order) -> contract.Order:
         first_order=value.is_first_order,
         payments=[contract.Payment(program=p.program, unit=p.unit, amount=p.amount,
                                    points=p.points, transaction_id=p.transaction_id,
-                                   refunded_amount=p.refunded_amount)
+                                   refunded_amount=p.refunded_amount,
+                                   refunded_points=p.refunded_points)
                   for p in value.payments],
         cashback=contract.CashbackSummary(
             pending=summary.pending, granted=summary.granted, voided=summary.voided,

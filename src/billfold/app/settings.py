@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from billfold import contract
+from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.commerce import settings
@@ -25,10 +27,10 @@ class UpdateSettings(Mutation[StoreSettings]):
 
 
 class Settings(Namespace):
-    def get(self) -> StoreSettings:
-        return self._snapshot(lambda c: settings.get_settings(c, self.store_id))
+    def get(self) -> contract.Settings:
+        return render.settings(self._snapshot(lambda c: settings.get_settings(c, self.store_id)))
 
     def update(self, changes: dict[str, Any], *,
-               idempotency_key: str | None = None) -> StoreSettings:
+               idempotency_key: str | None = None) -> contract.Settings:
         """Merge `changes` into the settings: keys left out keep their value."""
-        return self._mutate(UpdateSettings(changes), idempotency_key)
+        return render.settings(self._mutate(UpdateSettings(changes), idempotency_key))

@@ -1,5 +1,6 @@
 """One store's handle: its resources as namespaces, the same names as the REST
-resources and the SDK's (`shop.wallets.credit(...)`, `api.wallets.credit(...)`)."""
+resources and the SDK's (`shop.wallets.credit(...)`, `api.wallets.credit(...)`), and the
+same answers: the contract's models (`billfold.contract`)."""
 
 from __future__ import annotations
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from billfold import contract
+from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.commerce import stats
 
 
 class Stats(Namespace):
-    def get(self, *, start: datetime | None = None, end: datetime | None = None) -> stats.Stats:
-        return self._snapshot(lambda c: stats.compute_stats(c, store_id=self.store_id,
-                                                            now=self.now, start=start, end=end))
+    def get(self, *, start: datetime | None = None,
+            end: datetime | None = None) -> contract.Stats:
+        return render.stats(self._snapshot(lambda c: stats.compute_stats(
+            c, store_id=self.store_id, now=self.now, start=start, end=end)))

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from billfold import contract
+from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.ledger import queries, reverse
@@ -30,12 +32,13 @@ class Reverse(Mutation[Transaction]):
 
 
 class Transactions(Namespace):
-    def get(self, transaction_id: str) -> Transaction:
-        return self._read(lambda c: queries.get_transaction(c, self.store_id, transaction_id))
+    def get(self, transaction_id: str) -> contract.Transaction:
+        return render.transaction(self._read(lambda c: queries.get_transaction(
+            c, self.store_id, transaction_id)))
 
     def reverse(self, transaction_id: str, *, description: str, amount: int | None = None,
                 metadata: dict[str, Any] | None = None,
-                idempotency_key: str | None = None) -> Transaction:
+                idempotency_key: str | None = None) -> contract.Transaction:
         """Undo all (default) or `amount` of a credit or debit; `description` says why."""
-        return self._mutate(Reverse(transaction_id, description, amount, metadata),
-                            idempotency_key)
+        return render.transaction(self._mutate(
+            Reverse(transaction_id, description, amount, metadata), idempotency_key))

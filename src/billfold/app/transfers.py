@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from billfold import contract
+from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.ledger import transfer
@@ -38,7 +40,8 @@ class Transfers(Namespace):
     def create(self, from_customer_id: str, to_customer_id: str, program: str, amount: int,
                *, description: str | None = None, reference: str | None = None,
                metadata: dict[str, Any] | None = None,
-               idempotency_key: str | None = None) -> Transaction:
+               idempotency_key: str | None = None) -> contract.Transaction:
         """The lots move with their funding types and expiry."""
-        return self._mutate(Transfer(from_customer_id, to_customer_id, program, amount,
-                                     description, reference, metadata), idempotency_key)
+        return render.transaction(self._mutate(Transfer(
+            from_customer_id, to_customer_id, program, amount, description, reference,
+            metadata), idempotency_key))

@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from billfold import contract
+from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.durations import resolve_expiry
 from billfold.ledger import bulk, credit, debit, queries
-from billfold.ledger.models import Balance, Lot, Page, Transaction
+from billfold.ledger.models import Transaction
 from billfold.store.calls import DatabaseCall
 
 
@@ -93,37 +95,39 @@ class Grant(Mutation[bulk.GrantResult]):
 
 
 class Wallets(Namespace):
-    def get(self, customer_id: str, program: str = "main") -> Balance:
+    def get(self, customer_id: str, program: str = "main") -> contract.Wallet:
         """The wallet's figures now (available, held, pending, by funding type…)."""
-        return self._read(lambda c: queries.balance(c, self.store_id, customer_id, program,
-                                                    self.now))
+        return render.wallet(self._read(lambda c: queries.balance(
+            c, self.store_id, customer_id, program, self.now)))
 
     def credit(self, customer_id: str, program: str, amount: int, *, funding_type: str,
                expires_in: object = None, expires_at: datetime | None = None,
                withdrawable: bool | None = None, description: str | None = None,
                reference: str | None = None, metadata: dict[str, Any] | None = None,
-               idempotency_key: str | None = None) -> Transaction:
-        return self._mutate(Credit(customer_id, program, amount, funding_type, expires_in,
-                                   expires_at, withdrawable, description, reference,
-                                   metadata), idempotency_key)
+               idempotency_key: str | None = None) -> contract.Transaction:
+        return render.transaction(self._mutate(Credit(
+            customer_id, program, amount, funding_type, expires_in, expires_at, withdrawable,
+            description, reference, metadata), idempotency_key))
 
     def debit(self, customer_id: str, program: str, amount: int, *,
               description: str | None = None, reference: str | None = None,
               metadata: dict[str, Any] | None = None,
-              idempotency_key: str | None = None) -> Transaction:
-        return self._mutate(Debit(customer_id, program, amount, description, reference,
-                                  metadata), idempotency_key)
+              idempotency_key: str | None = None) -> contract.Transaction:
+        return render.transaction(self._mutate(Debit(
+            customer_id, program, amount, description, reference, metadata), idempotency_key))
 
     def list_transactions(self, customer_id: str, program: str = "main", *,
                           limit: int = queries.DEFAULT_PAGE_SIZE,
-                          starting_after: str | None = None) -> Page[Transaction]:
+                          starting_after: str | None = None,
+                          ) -> contract.Page[contract.Transaction]:
         """History, newest first, by keyset."""
-        return self._read(lambda c: queries.history(
+        return render.page(contract.Transaction, self._read(lambda c: queries.history(
             c, self.store_id, customer_id, program, limit=limit,
-            starting_after=starting_after))
+            starting_after=starting_after)), render.transaction)
 
     def iter_transactions(self, customer_id: str, program: str = "main", *,
-                          page_size: int = queries.MAX_PAGE_SIZE) -> Iterator[Transaction]:
+                          page_size: int = queries.MAX_PAGE_SIZE,
+                          ) -> Iterator[contract.Transaction]:
         """Every transaction of the wallet, newest first, page by page."""
         cursor = None
         while True:
@@ -136,10 +140,10 @@ class Wallets(Namespace):
 
     def list_lots(self, customer_id: str, program: str = "main", *,
                   status: str | None = None, limit: int = queries.DEFAULT_PAGE_SIZE,
-                  starting_after: str | None = None) -> Page[Lot]:
-        return self._read(lambda c: queries.list_lots(
+                  starting_after: str | None = None) -> contract.Page[contract.Lot]:
+        return render.page(contract.Lot, self._read(lambda c: queries.list_lots(
             c, self.store_id, customer_id, program, self.now, status=status, limit=limit,
-            starting_after=starting_after))
+            starting_after=starting_after)), render.lot)
 
     def grant(self, program: str, grants: list[tuple[str, int]], *, funding_type: str,
               expires_in: object = None, type: str = "credit", description: str | None = None,

@@ -76,6 +76,8 @@ class Payment(ContractModel):
     points: int | None
     transaction_id: str
     refunded_amount: int
+    refunded_points: int = Field(description="Points given back by refunds (points programs; "
+                                             "0 otherwise).")
 
 
 class CashbackSummary(ContractModel):

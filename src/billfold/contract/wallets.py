@@ -114,12 +114,18 @@ class Hold(ContractModel):
     metadata: Metadata
     created_at: Timestamp
     settled_at: Timestamp | None
+    transaction_id: str = Field(description="The `hold` transaction that reserved it.")
+    settled_transaction_id: str | None = Field(
+        description="The transaction that settled it: its `capture` (which "
+                    "`POST /v1/transactions/{id}/reverse` can undo), or its `release` (also "
+                    "when it expired); null while held.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": "hold_01jf3v7", "status": "held", "amount": 2000, "captured_amount": 0,
         "expires_at": "2026-01-01T00:30:00Z", "customer_id": "cus-42", "program": "main",
         "unit": "SAR", "wallet_id": "wal_01jf3v4", "reference": "order-1001", "metadata": {},
-        "created_at": "2026-01-01T00:00:00Z", "settled_at": None}]})
+        "created_at": "2026-01-01T00:00:00Z", "settled_at": None,
+        "transaction_id": "txn_01jf3v8", "settled_transaction_id": None}]})
 
 
 # The list pages, parametrized here so that they are the contract's classes.
