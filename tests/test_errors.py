@@ -33,7 +33,7 @@ CONTRACT_STATUS = {  # ../shared/API.md: the error types and their HTTP statuses
     "conflict": 409, "insufficient_funds": 402, "rate_limited": 429, "internal": 500,
 }
 ERROR_CLASS_NAMES = frozenset(klass.__name__ for klass in {row.error_class for row in Code})
-SQL_REPLY_CODE = re.compile(r"'error'\s*,\s*'([a-z_]+)'")
+SQL_REPLY_CODE = re.compile(r"(?:'error'\s*,|o_error\s*:=)\s*'([a-z_]+)'")
 
 
 def _error_classes() -> Iterator[type[BillfoldError]]:
@@ -214,7 +214,8 @@ def _rows_named(tree: ast.AST) -> Iterator[tuple[int, str]]:
 
 
 def _sql_reply_codes() -> dict[str, list[str]]:
-    """Codes the PL/pgSQL functions reply with (`jsonb_build_object('error', '…')`),
+    """Codes the PL/pgSQL functions reply with (`jsonb_build_object('error', '…')`, or
+    a helper's `o_error := '…'`),
     in the migrations' SQL texts and the function files under store/."""
     found: dict[str, list[str]] = defaultdict(list)
     sources = [*(PACKAGE / "store").rglob("*.sql"),

@@ -46,6 +46,7 @@ def serve(
     from billfold.api.main import create_app
     from billfold.api.observability import configure_logging
     from billfold.ledger.stores import list_stores
+    from billfold.store.engine import is_postgresql
 
     settings = Settings.from_env()
     billfold = _open(database_url)
@@ -61,7 +62,7 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(billfold, sweep_interval_seconds=interval), **listen)
         return
-    if billfold.engine.dialect.name != "postgresql":
+    if not is_postgresql(billfold.engine):
         typer.echo("error: --workers above 1 needs PostgreSQL (BILLFOLD_DATABASE_URL); "
                    "SQLite serves from one process.", err=True)
         raise typer.Exit(2)

@@ -172,8 +172,7 @@ class Code(Enum):
     PROGRAM_NOT_FOUND = "program_not_found", NotFound, _NO_PROGRAM
     CUSTOMER_NOT_FOUND = ("customer_not_found", NotFound,
                           "No customer {customer_id!r} in this store.")
-    TRANSACTION_NOT_FOUND = ("transaction_not_found", NotFound,
-                             "No transaction {transaction_id!r} in this store.")
+    TRANSACTION_NOT_FOUND = "transaction_not_found", NotFound
     LOT_NOT_FOUND = "lot_not_found", NotFound, "No lot {lot_id!r} in this store."
     HOLD_NOT_FOUND = "hold_not_found", NotFound, "No hold {hold_id!r} in this store."
     PROMISE_NOT_FOUND = "promise_not_found", NotFound

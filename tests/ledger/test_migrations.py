@@ -44,7 +44,7 @@ def test_hold_functions_migration_downgrades_and_upgrades(postgres_test_url: str
         assert {"billfold_debit_keyed", "billfold_credit_keyed"} <= names
         assert not names & {"billfold_hold", "billfold_capture", "billfold_release",
                             "billfold_hold_keyed", "billfold_capture_keyed",
-                            "billfold_release_keyed", "billfold_post_leg",
+                            "billfold_release_keyed", "billfold_lock_open_hold",
                             "billfold_expire_wallet_lots", "billfold_isoformat"}
         upgrade(bf.engine)
         assert shop.holds.create("ann", "main", 300, idempotency_key="h-1") == held

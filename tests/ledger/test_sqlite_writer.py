@@ -19,6 +19,7 @@ from billfold.app import Billfold, Shop, idempotency
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError
 from billfold.ledger import accounts, credit
+from billfold.store import writer
 from billfold.store.engine import sqlite_time
 from tests.helpers import assert_books_balance
 from tests.ledger.sqlite_rows import LEDGER_TABLES, dump_rows, normalise, refusal_of
@@ -145,20 +146,23 @@ def test_fast_path_time_text_matches_sqlalchemy() -> None:
 
 
 def test_raw_idempotency_record_is_stored_as_sqlalchemy_stores_it(tmp_path: Path) -> None:
-    """idempotency.save/find skip SQLAlchemy on SQLite; the row must not change form."""
+    """The SQLite writer keeps idempotency records on the raw sqlite3 connection; the row
+    must not change form from what SQLAlchemy Core writes."""
     path = tmp_path / "billfold.db"
     now = FrozenClock().advance(seconds=0.25)
     response = {"id": "txn_1", "amount": 5, "lots": [["lot_1", "cash", -5, 0]], "x": None}
+    record = ("debit", "f" * 64, idempotency.ERROR, 402, response)
     with Billfold(f"sqlite:///{path}") as bf, bf.begin() as conn:
-        values = {"store_id": "sto_1", "operation": "debit", "fingerprint": "f" * 64,
-                  "outcome": idempotency.ERROR, "status_code": 402, "response": response,
-                  "created_at": now}
-        conn.execute(idempotency._SAVE["sqlite"], {**values, "key": "through-sqlalchemy"})
-        assert idempotency.save(conn, "sto_1", "raw", "debit", "f" * 64, idempotency.ERROR,
-                                response, now, 402)
-        assert not idempotency.save(conn, "sto_1", "raw", "debit", "f" * 64, idempotency.OK,
-                                    {}, now)
-        found = idempotency.find(conn, "sto_1", "through-sqlalchemy", "debit", "f" * 64)
-        assert found == idempotency.Record("debit", "f" * 64, idempotency.ERROR, 402, response)
+        plain, raw = writer.Writer(conn), writer.writer(conn)
+        assert isinstance(raw, writer.SqliteWriter)
+        assert plain.add_idempotency_record("sto_1", "through-sqlalchemy", *record[:3],
+                                            402, response, now)
+        assert raw.add_idempotency_record("sto_1", "raw", *record[:3], 402, response, now)
+        assert not raw.add_idempotency_record("sto_1", "raw", "debit", "f" * 64,
+                                              idempotency.OK, None, {}, now)
+        assert raw.idempotency_record("sto_1", "through-sqlalchemy") == record
+        assert plain.idempotency_record("sto_1", "raw") == record
+        found = idempotency.find(conn, "sto_1", "raw", "debit", "f" * 64)
+        assert found == idempotency.Record(*record)
     rows = sorted(dump_rows(path)["idempotency_keys"], key=lambda row: row[1])
     assert [row[:1] + row[2:] for row in rows[0:1]] == [row[:1] + row[2:] for row in rows[1:]]

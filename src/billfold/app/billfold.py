@@ -29,7 +29,7 @@ from billfold.ledger import stores
 from billfold.ledger.models import SweepResult
 from billfold.ledger.verify import VerifyReport, verify
 from billfold.settings import DEFAULT_AUTH_CACHE_SECONDS
-from billfold.store.engine import FAST_PATHS_OFF, READ_ONLY, make_engine
+from billfold.store.engine import FAST_PATHS_OFF, READ_ONLY, is_postgresql, is_sqlite, make_engine
 from billfold.store.migrate import upgrade
 
 T = TypeVar("T")
@@ -71,7 +71,7 @@ class Billfold:
     @property
     def uses_database_functions(self) -> bool:
         """Whether a movement is one PostgreSQL function call (store/functions/)."""
-        return self.fast_paths and self.engine.dialect.name == "postgresql"
+        return self.fast_paths and is_postgresql(self.engine)
 
     # -- transactions -----------------------------------------------------------------
 
@@ -82,8 +82,8 @@ class Billfold:
         SQLite writers of this process queue on a lock before BEGIN IMMEDIATE, so
         they wait their turn instead of sleeping in SQLite's busy handler.
         """
-        writer_lock = (self._sqlite_writer if self.engine.dialect.name == "sqlite"
-                       and not read_only else contextlib.nullcontext())
+        writer_lock = (self._sqlite_writer if is_sqlite(self.engine) and not read_only
+                       else contextlib.nullcontext())
         with writer_lock, self.engine.connect() as conn:
             if read_only:
                 conn = conn.execution_options(**READ_ONLY)
@@ -108,7 +108,7 @@ class Billfold:
         that never change once written. On PostgreSQL it runs without BEGIN and
         COMMIT (autocommit: each statement reads its own snapshot), a round trip per
         statement; elsewhere it is `run(work, read_only=True)`."""
-        if self.engine.dialect.name != "postgresql":
+        if not is_postgresql(self.engine):
             return self.run(work, read_only=True)
         with self.engine.connect() as conn:
             return work(conn.execution_options(isolation_level="AUTOCOMMIT"))

@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from billfold import codec
 from billfold.codec import encode
 from billfold.errors import BillfoldError, IdempotencyConflict, require
 from billfold.store import calls
-from billfold.store.engine import sqlite_connection, sqlite_time
-from billfold.store.tables import idempotency_keys
+from billfold.store.writer import writer
 
 if TYPE_CHECKING:
     from billfold.app.billfold import Billfold
@@ -61,15 +59,8 @@ def fingerprint(operation: str, request: Any) -> str:
 def find(conn: Connection, store_id: str, key: str, operation: str,
          print_: str) -> Record | None:
     """The stored record for `key`, or None; IdempotencyConflict if it was another request."""
-    if conn.dialect.name == "sqlite":  # every keyed request pays this: skip SQLAlchemy
-        found = sqlite_connection(conn).execute(_FIND_SQLITE, (store_id, key)).fetchone()
-        row = None if found is None else Record(*found[:4], json.loads(found[4]))
-    else:
-        found = conn.execute(_FIND, {"b_store_id": store_id, "b_key": key}).one_or_none()
-        row = None if found is None else Record(found.operation, found.fingerprint,
-                                                found.outcome, found.status_code,
-                                                found.response)
-    return None if row is None else _same_request(row, operation, print_)
+    found = writer(conn).idempotency_record(store_id, key)
+    return None if found is None else _same_request(Record(*found), operation, print_)
 
 
 def check_record(stored: dict[str, Any], operation: str, print_: str) -> Record:
@@ -90,36 +81,8 @@ def save(conn: Connection, store_id: str, key: str, operation: str, print_: str,
          response: Any, now: datetime, status_code: int | None = None) -> bool:
     """Store the outcome; False if another request stored one first."""
     assert outcome in (OK, ERROR)
-    if conn.dialect.name == "sqlite":
-        return sqlite_connection(conn).execute(_SAVE_SQLITE, (
-            store_id, key, operation, print_, outcome, status_code, json.dumps(response),
-            sqlite_time(now))).fetchone() is not None
-    statement = _SAVE[conn.dialect.name]
-    return conn.execute(statement, {
-        "store_id": store_id, "key": key, "operation": operation, "fingerprint": print_,
-        "outcome": outcome, "status_code": status_code, "response": response,
-        "created_at": now,
-    }).first() is not None
-
-
-# Built once: the hot path should not construct statements per call.
-_FIND = select(idempotency_keys).where(
-    idempotency_keys.c.store_id == bindparam("b_store_id"),
-    idempotency_keys.c.key == bindparam("b_key"))
-_SAVE = {
-    name: dialect.insert(idempotency_keys)
-    .values({column.name: bindparam(column.name) for column in idempotency_keys.columns})
-    .on_conflict_do_nothing()
-    .returning(idempotency_keys.c.key)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
-# The same on the raw sqlite3 connection (stored as SQLAlchemy's JSON and UtcDateTime
-# types store them: json.dumps text, naive UTC text).
-_FIND_SQLITE = ("SELECT operation, fingerprint, outcome, status_code, response "
-                "FROM idempotency_keys WHERE store_id = ? AND key = ?")
-_SAVE_SQLITE = ("INSERT INTO idempotency_keys (store_id, key, operation, fingerprint, outcome, "
-                "status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING RETURNING key")
+    return writer(conn).add_idempotency_record(store_id, key, operation, print_, outcome,
+                                               status_code, response, now)
 
 
 # -- the runner ---------------------------------------------------------------------------

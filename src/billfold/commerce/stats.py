@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
@@ -33,6 +32,7 @@ from billfold.commerce.rounding import divide_half_even, format_percent
 from billfold.errors import require
 from billfold.ledger.models import LOT_ACTIVE, PROMISE_PENDING
 from billfold.money import BASIS_POINTS_PER_WHOLE
+from billfold.store.sql import utc_day
 from billfold.store.tables import (
     accounts,
     lots,
@@ -138,7 +138,7 @@ def compute_stats(conn: Connection, *, store_id: str, now: datetime,
 def _flows(conn: Connection, store_id: str, start: datetime, end: datetime,
            units: dict[str, str], currency: str) -> tuple[dict[str, Flows], dict[str, Flows]]:
     undone = aliased(transactions)
-    day = _day(conn, transactions.c.created_at)
+    day = utc_day(conn, transactions.c.created_at)
     rows = conn.execute(
         select(transactions.c.program, transactions.c.type, undone.c.type.label("undone"),
                day.label("day"), func.sum(transactions.c.amount))
@@ -246,10 +246,3 @@ def _cashback(conn: Connection, store_id: str, start: datetime, end: datetime) -
 
 def _sum_flows(flows: list[Flows]) -> Flows:
     return Flows(**{name: sum(getattr(f, name) for f in flows) for name in FLOW_NAMES})
-
-
-def _day(conn: Connection, column: Any) -> Any:
-    """The UTC date of a stored time as 'YYYY-MM-DD' (SQLite keeps naive UTC text)."""
-    if conn.dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.substr(column, 1, 10)

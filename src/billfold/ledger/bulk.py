@@ -15,7 +15,7 @@ SQLite (in-process) keeps the Python path below; both write the same rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from billfold.ledger.accounts import (
     store_account_id,
 )
 from billfold.ledger.checks import check_funding_type, check_id, check_text, withdrawable_for
+from billfold.ledger.journal import event_row
 from billfold.ledger.models import LOT_ACTIVE
 from billfold.money import check_amount
 from billfold.store.engine import fast_path
@@ -60,6 +61,27 @@ def grant_credits(conn: Connection, *, store_id: str, program: str,
                   expires_at: datetime | None = None, type: str = "credit",
                   description: str | None = None) -> GrantResult:
     """Credit each (customer id, amount) of `grants` as its own transaction and lot."""
+    _check_grants(grants, funding_type, description, type, expires_at, now)
+    prog = get_program(conn, store_id, program)
+    if fast_path(conn) == "postgresql":
+        _grant_in_database(conn, store_id, prog, grants, funding_type, now, expires_at, type,
+                           description)
+        return GrantResult(transactions=len(grants), amount=sum(a for _, a in grants))
+    wallets = _open_wallets(conn, store_id, prog, sorted(c for c, _ in grants), now)
+    plan = _plan_grants(store_id, program, grants, wallets, funding_type, now, expires_at,
+                        type, description)
+    insert_rows(conn, lots, plan.lots)
+    insert_rows(conn, lot_entries, plan.entries)
+    insert_rows(conn, transactions, plan.transactions)
+    add_to_accounts(conn, store_id, plan.wallet_amounts)
+    insert_rows(conn, postings, [*plan.wallet_postings,
+                                 *post_store_legs(conn, store_id, plan.store_legs, now)])
+    insert_rows(conn, outbox_events, plan.events)
+    return GrantResult(transactions=len(grants), amount=sum(a for _, a in grants))
+
+
+def _check_grants(grants: list[tuple[str, int]], funding_type: str, description: str | None,
+                  type: str, expires_at: datetime | None, now: datetime) -> None:
     require(0 < len(grants) <= MAX_GRANTS_PER_BATCH,
             f"Give 1 to {MAX_GRANTS_PER_BATCH} grants per batch.", param="grants")
     for customer_id, amount in grants:
@@ -72,31 +94,42 @@ def grant_credits(conn: Connection, *, store_id: str, program: str,
     check_text(description, "description")
     require(type in ("credit", "cashback"), "type must be credit or cashback.", param="type")
     check_future_expiry(expires_at, now)
-    prog = get_program(conn, store_id, program)
-    if fast_path(conn) == "postgresql":
-        _grant_in_database(conn, store_id, prog, grants, funding_type, now, expires_at, type,
-                           description)
-        return GrantResult(transactions=len(grants), amount=sum(a for _, a in grants))
-    wallets = _open_wallets(conn, store_id, prog, sorted(customer_ids), now)
+
+
+@dataclass
+class _GrantPlan:
+    lots: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    wallet_postings: list[dict[str, Any]] = field(default_factory=list)
+    transactions: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    wallet_amounts: dict[str, int] = field(default_factory=dict)
+    store_legs: dict[str, list[tuple[str, int]]] = field(
+        default_factory=lambda: defaultdict(list))
+
+
+def _plan_grants(store_id: str, program: str, grants: list[tuple[str, int]],
+                 wallets: dict[str, Any], funding_type: str, now: datetime,
+                 expires_at: datetime | None, type: str,
+                 description: str | None) -> _GrantPlan:
+    """Every row of the batch, the ids minted in grant order (pure)."""
+    plan = _GrantPlan()
     withdrawable = withdrawable_for(funding_type, None)
-    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    wallet_amounts: dict[str, int] = {}
-    store_legs: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for customer_id, amount in grants:
         wallet = wallets[customer_id]
         transaction_id, lot_id = new_id("txn"), new_id("lot")
         balance_after = wallet.balance + amount
-        rows["lots"].append({
+        plan.lots.append({
             "store_id": store_id, "lot_id": lot_id, "wallet_id": wallet.account_id,
             "unit": wallet.unit, "amount": amount, "remaining": amount, "held": 0,
             "funding_type": funding_type, "is_withdrawable": withdrawable,
             "expires_at": expires_at, "status": LOT_ACTIVE, "source_type": "bulk",
             "source_id": None, "description": description, "transaction_id": transaction_id,
             "created_at": now, "closed_at": None})
-        rows["entries"].append({
+        plan.entries.append({
             "store_id": store_id, "transaction_id": transaction_id, "lot_id": lot_id,
             "amount": amount, "held_delta": 0, "position": 0, "created_at": now})
-        rows["postings"].append({
+        plan.wallet_postings.append({
             "store_id": store_id, "account_id": wallet.account_id, "seq": wallet.last_seq + 1,
             "transaction_id": transaction_id, "unit": wallet.unit, "amount": amount,
             "held_delta": 0, "pending_delta": 0, "balance_after": balance_after,
@@ -109,24 +142,12 @@ def grant_credits(conn: Connection, *, store_id: str, program: str,
             "funding_type": funding_type, "description": description, "reference": None,
             "metadata": {}, "reverses_transaction_id": None, "hold_id": None,
             "lot_id": lot_id, "created_at": now}
-        rows["transactions"].append(transaction)
-        rows["events"].append({
-            "store_id": store_id, "event_id": new_id("evt"), "type": "wallet.credited",
-            "created_at": now, "published_at": None,
-            "payload": {key: transaction[key] for key in (
-                "transaction_id", "type", "wallet_id", "customer_id", "program", "unit",
-                "amount", "balance_after", "held_after", "reference")}})
-        wallet_amounts[wallet.account_id] = amount
-        store_legs[store_account_id("issued", wallet.unit, funding_type,
-                                    wallet.account_id)].append((transaction_id, -amount))
-    insert_rows(conn, lots, rows["lots"])
-    insert_rows(conn, lot_entries, rows["entries"])
-    insert_rows(conn, transactions, rows["transactions"])
-    add_to_accounts(conn, store_id, wallet_amounts)
-    rows["postings"].extend(post_store_legs(conn, store_id, store_legs, now))
-    insert_rows(conn, postings, rows["postings"])
-    insert_rows(conn, outbox_events, rows["events"])
-    return GrantResult(transactions=len(grants), amount=sum(a for _, a in grants))
+        plan.transactions.append(transaction)
+        plan.events.append(event_row(store_id, "wallet.credited", transaction, now))
+        plan.wallet_amounts[wallet.account_id] = amount
+        plan.store_legs[store_account_id("issued", wallet.unit, funding_type,
+                                         wallet.account_id)].append((transaction_id, -amount))
+    return plan
 
 
 def _open_wallets(conn: Connection, store_id: str, prog: Any, customer_ids: list[str],

@@ -21,7 +21,13 @@ from sqlalchemy import Connection, bindparam, case, select, text, update
 from billfold.ids import new_id, new_ids
 from billfold.ledger import outbox
 from billfold.ledger.accounts import Leg, post_store_legs, store_account_id
-from billfold.ledger.journal import event_payload, record, single_funding_type, store_legs
+from billfold.ledger.journal import (
+    event_payload,
+    event_row,
+    record,
+    single_funding_type,
+    store_legs,
+)
 from billfold.ledger.lots import close_lots, expired_free_lots
 from billfold.ledger.models import LOT_ACTIVE, LOT_EXPIRED, LotEntry, SweepResult, Transaction
 from billfold.store.engine import fast_path
@@ -147,13 +153,7 @@ def _plan_sweep(store_id: str, wallets: dict[str, Any], expired: list[Any],
             "reference": None, "metadata": {}, "reverses_transaction_id": None,
             "hold_id": None, "lot_id": None, "created_at": now}
         plan.transactions.append(transaction)
-        plan.events.append({"store_id": store_id, "event_id": new_id("evt"),
-                            "type": "wallet.credit_expired", "created_at": now,
-                            "published_at": None, "payload": {
-                                key: transaction[key] for key in (
-                                    "transaction_id", "type", "wallet_id", "customer_id",
-                                    "program", "unit", "amount", "balance_after",
-                                    "held_after", "reference")}})
+        plan.events.append(event_row(store_id, "wallet.credit_expired", transaction, now))
         for funding, amount in sorted(per_type.items()):
             account_id = store_account_id("expired", wallet.unit, funding, wallet_id)
             plan.store_legs.append((account_id, transaction_id, amount))

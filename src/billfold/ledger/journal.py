@@ -68,6 +68,11 @@ def single_funding_type(entries: list[LotEntry]) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
+# What a movement's event says of its transaction (the outbox payload).
+EVENT_FIELDS = ("transaction_id", "type", "wallet_id", "customer_id", "program", "unit",
+                "amount", "balance_after", "held_after", "reference")
+
+
 def event_payload(txn: Transaction) -> dict[str, Any]:
     return {
         "transaction_id": txn.id, "type": txn.type, "wallet_id": txn.wallet_id,
@@ -75,6 +80,15 @@ def event_payload(txn: Transaction) -> dict[str, Any]:
         "amount": txn.amount, "balance_after": txn.balance_after,
         "held_after": txn.held_after, "reference": txn.reference,
     }
+
+
+def event_row(store_id: str, event_type: str, transaction: dict[str, Any],
+              now: datetime) -> dict[str, Any]:
+    """An outbox row for a set-based batch: the event of a transaction row (a dict of its
+    columns), its id minted now."""
+    return {"store_id": store_id, "event_id": new_id("evt"), "type": event_type,
+            "created_at": now, "published_at": None,
+            "payload": {key: transaction[key] for key in EVENT_FIELDS}}
 
 
 def transaction_template(transaction_id: str, store_id: str, type: str, customer_id: str,

@@ -145,13 +145,7 @@ def history(conn: Connection, store_id: str, customer_id: str, program: str, *,
 
 
 def get_transaction(conn: Connection, store_id: str, transaction_id: str) -> Transaction:
-    check_id(transaction_id, "transaction_id")
-    row = conn.execute(select(transactions).where(
-        transactions.c.store_id == store_id,
-        transactions.c.transaction_id == transaction_id)).one_or_none()
-    if row is None:
-        raise refusal(Code.TRANSACTION_NOT_FOUND, param="transaction_id",
-                      transaction_id=transaction_id)
+    row = transaction_row(conn, store_id, transaction_id)
     entries = _entries_for(conn, store_id, [transaction_id])
     return _transaction(row, entries.get(transaction_id, ()))
 
@@ -283,3 +277,16 @@ _ENTRIES = (
            lot_entries.c.transaction_id.in_(bindparam("b_transaction_ids", expanding=True)))
     .order_by(lot_entries.c.transaction_id, lot_entries.c.position)
 )
+
+
+def transaction_row(conn: Connection, store_id: str, transaction_id: str) -> Any:
+    """The transactions row, or NotFound (transaction_not_found)."""
+    check_id(transaction_id, "transaction_id")
+    row = conn.execute(select(transactions).where(
+        transactions.c.store_id == store_id,
+        transactions.c.transaction_id == transaction_id)).one_or_none()
+    if row is None:
+        raise refusal(Code.TRANSACTION_NOT_FOUND,
+                      f"No transaction {transaction_id!r} in this store.",
+                      param="transaction_id")
+    return row

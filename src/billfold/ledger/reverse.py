@@ -15,9 +15,10 @@ from sqlalchemy import Connection, func, select, update
 from billfold.errors import Code, refusal
 from billfold.ledger import outbox
 from billfold.ledger.accounts import Leg, lock_wallet_by_id, store_account_id
-from billfold.ledger.checks import check_id, check_metadata, check_reason
+from billfold.ledger.checks import check_metadata, check_reason
 from billfold.ledger.journal import event_payload, record, single_funding_type, store_legs
 from billfold.ledger.models import CREDIT_TYPES, DEBIT_TYPES, LOT_ACTIVE, LotEntry, Transaction
+from billfold.ledger.queries import transaction_row
 from billfold.money import check_amount
 from billfold.store.tables import lot_entries, lots, transactions
 
@@ -35,7 +36,7 @@ def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: dateti
     """
     check_reason(description, "description")
     metadata = check_metadata(metadata)
-    original = _load_transaction(conn, store_id, transaction_id)
+    original = transaction_row(conn, store_id, transaction_id)
     if original.type not in CREDIT_TYPES | DEBIT_TYPES:
         raise refusal(Code.NOT_REVERSIBLE, f"A {original.type} transaction cannot be reversed.")
     wallet = lock_wallet_by_id(conn, store_id, original.wallet_id)
@@ -125,14 +126,3 @@ def _reopen_lots(conn: Connection, store_id: str, lot_ids: list[str], now: datet
     conn.execute(update(lots).where(lots.c.store_id == store_id, lots.c.lot_id.in_(lot_ids),
                                     lots.c.status != LOT_ACTIVE, lots.c.remaining > 0)
                  .values(status=LOT_ACTIVE, closed_at=None))
-
-
-def _load_transaction(conn: Connection, store_id: str, transaction_id: str) -> Any:
-    check_id(transaction_id, "transaction_id")
-    row = conn.execute(select(transactions).where(
-        transactions.c.store_id == store_id,
-        transactions.c.transaction_id == transaction_id)).one_or_none()
-    if row is None:
-        raise refusal(Code.TRANSACTION_NOT_FOUND, param="transaction_id",
-                      transaction_id=transaction_id)
-    return row

@@ -109,3 +109,7 @@ def fast_path(conn: Connection) -> str | None:
 
 def is_sqlite(engine_or_conn: Any) -> bool:
     return engine_or_conn.dialect.name == "sqlite"
+
+
+def is_postgresql(engine_or_conn: Any) -> bool:
+    return engine_or_conn.dialect.name == "postgresql"

@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, text
+from sqlalchemy import JSON, Connection, Table, func, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -89,3 +89,10 @@ def add_to_accounts(conn: Connection, store_id: str, amounts: dict[str, int]) ->
         "debits_posted = debits_posted + MAX(-:amount, 0), last_seq = last_seq + 1 "
         "WHERE store_id = :store_id AND account_id = :id"),
         [{"id": i, "amount": amounts[i], "store_id": store_id} for i in account_ids])
+
+
+def utc_day(conn: Connection, column: Any) -> Any:
+    """The UTC date of a stored time as 'YYYY-MM-DD' (SQLite keeps naive UTC text)."""
+    if conn.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    return func.substr(column, 1, 10)

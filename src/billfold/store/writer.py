@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, bindparam, insert, literal_column, select, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 
 from billfold.store.engine import fast_path, from_sqlite_time, sqlite_connection, sqlite_time
 from billfold.store.sql import insert_if_absent
@@ -34,6 +34,7 @@ from billfold.store.tables import (
     accounts,
     customers,
     holds,
+    idempotency_keys,
     lot_entries,
     lots,
     programs,
@@ -111,7 +112,22 @@ class Writer:
                 for lot_id, funding_type, held, expires_at in self.conn.execute(
                     _HELD_LOTS, {"b_store_id": store_id, "b_transaction_id": transaction_id})]
 
+    def idempotency_record(self, store_id: str, key: str) -> tuple[Any, ...] | None:
+        """(operation, fingerprint, outcome, status code, response) stored for `key`."""
+        found = self.conn.execute(_GET_IDEMPOTENCY, {"b_store_id": store_id,
+                                                     "b_key": key}).one_or_none()
+        return None if found is None else tuple(found)
+
     # Writes.
+
+    def add_idempotency_record(self, store_id: str, key: str, operation: str,
+                               fingerprint: str, outcome: str, status_code: int | None,
+                               response: Any, now: datetime) -> bool:
+        """Store a request's outcome under its key; False if one is there already."""
+        return self.conn.execute(_add_idempotency(self.conn.dialect.name), {
+            "store_id": store_id, "key": key, "operation": operation,
+            "fingerprint": fingerprint, "outcome": outcome, "status_code": status_code,
+            "response": response, "created_at": now}).first() is not None
 
     def add_customer(self, store_id: str, customer_id: str, now: datetime) -> None:
         """The customer, unless there already is one by that id."""
@@ -206,6 +222,17 @@ class SqliteWriter(Writer):
         return [(lot_id, funding_type, held, bool(expired)) for lot_id, funding_type, held, expired
                 in self.db.execute(_SQLITE_HELD_LOTS, (sqlite_time(now), store_id,
                                                        transaction_id))]
+
+    def idempotency_record(self, store_id: str, key: str) -> tuple[Any, ...] | None:
+        found = self.db.execute(_SQLITE_GET_IDEMPOTENCY, (store_id, key)).fetchone()
+        return None if found is None else (*found[:4], json.loads(found[4]))
+
+    def add_idempotency_record(self, store_id: str, key: str, operation: str,
+                               fingerprint: str, outcome: str, status_code: int | None,
+                               response: Any, now: datetime) -> bool:
+        return self.db.execute(_SQLITE_ADD_IDEMPOTENCY, (
+            store_id, key, operation, fingerprint, outcome, status_code, json.dumps(response),
+            sqlite_time(now))).fetchone() is not None
 
     def add_customer(self, store_id: str, customer_id: str, now: datetime) -> None:
         self.db.execute(_SQLITE_ADD_CUSTOMER, (store_id, customer_id, sqlite_time(now)))
@@ -361,6 +388,23 @@ _HELD_LOTS = (
 _SETTLE_HOLD = update(holds).where(holds.c.store_id == bindparam("b_store_id"),
                                    holds.c.hold_id == bindparam("b_hold_id"))
 
+_GET_IDEMPOTENCY = (
+    select(idempotency_keys.c.operation, idempotency_keys.c.fingerprint,
+           idempotency_keys.c.outcome, idempotency_keys.c.status_code,
+           idempotency_keys.c.response)
+    .where(idempotency_keys.c.store_id == bindparam("b_store_id"),
+           idempotency_keys.c.key == bindparam("b_key")))
+
+
+@cache
+def _add_idempotency(dialect_name: str) -> Any:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (dialect.insert(idempotency_keys)
+            .values({column.name: bindparam(column.name) for column in idempotency_keys.columns})
+            .on_conflict_do_nothing()
+            .returning(idempotency_keys.c.key))
+
+
 # The same for sqlite3, as fixed SQL.
 _SQLITE_PROGRAM = ("SELECT name, unit, spending_strategy, default_expires_seconds FROM programs "
                    "WHERE store_id = ? AND name = ?")
@@ -398,6 +442,14 @@ _SQLITE_HELD_LOTS = (
     "SELECT e.lot_id, l.funding_type, e.held_delta, coalesce(l.expires_at <= ?, 0) "
     "FROM lot_entries AS e JOIN lots AS l ON l.store_id = e.store_id AND l.lot_id = e.lot_id "
     "WHERE e.store_id = ? AND e.transaction_id = ? ORDER BY e.position")
+# Stored as SQLAlchemy's JSON and UtcDateTime types store them: json.dumps text, naive
+# UTC text.
+_SQLITE_GET_IDEMPOTENCY = ("SELECT operation, fingerprint, outcome, status_code, response "
+                           "FROM idempotency_keys WHERE store_id = ? AND key = ?")
+_SQLITE_ADD_IDEMPOTENCY = (
+    "INSERT INTO idempotency_keys (store_id, key, operation, fingerprint, outcome, "
+    "status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING RETURNING key")
 _SQLITE_SETTLE_HOLD = (
     "UPDATE holds SET status = ?, captured_amount = ?, settled_at = ?, "
     "settled_transaction_id = ? WHERE store_id = ? AND hold_id = ?")

@@ -7,7 +7,7 @@ CREATE OR REPLACE FUNCTION billfold_capture(
     p_expiry_event_id text, p_event_id text, p_description text
 ) RETURNS jsonb LANGUAGE plpgsql AS $fn$
 DECLARE
-    v_wallet_id text;
+    v_lock record;
     v_bucket integer;
     v_hold holds;
     v_refusal jsonb;
@@ -24,16 +24,10 @@ DECLARE
     v_balance bigint;
     v_held bigint;
 BEGIN
-    SELECT wallet_id INTO v_wallet_id FROM holds
-     WHERE store_id = p_store_id AND hold_id = p_hold_id;
-    IF NOT FOUND THEN
-        RETURN jsonb_build_object('error', 'hold_not_found');
-    END IF;
-    SELECT bucket INTO v_bucket FROM accounts
-     WHERE store_id = p_store_id AND account_id = v_wallet_id AND kind = 'wallet'
-     FOR UPDATE;
-    SELECT * INTO v_hold FROM holds WHERE store_id = p_store_id AND hold_id = p_hold_id;
-    v_refusal := billfold_hold_refusal(v_hold, p_now, false);
+    v_lock := billfold_lock_open_hold(p_store_id, p_hold_id, p_now, false);
+    v_hold := v_lock.o_hold;
+    v_bucket := v_lock.o_bucket;
+    v_refusal := v_lock.o_refusal;
     IF v_refusal IS NOT NULL THEN
         RETURN v_refusal;
     ELSIF NOT p_amount_is_valid THEN

@@ -1,3 +1,5 @@
+-- credit.credit: find or open the wallet, create the lot, post the wallet and the store's
+-- issuance account, record the transaction and its event.
 CREATE OR REPLACE FUNCTION billfold_credit(
     p_store_id text, p_customer_id text, p_program text, p_amount bigint,
     p_funding_type text, p_is_withdrawable boolean, p_expires_at timestamptz,
@@ -11,11 +13,8 @@ DECLARE
     v_expires_at timestamptz := p_expires_at;
     v_wallet_id text;
     v_bucket integer;
-    v_seq bigint;
-    v_balance bigint;
     v_wallet_balance bigint;
     v_wallet_held bigint;
-    v_account_id text;
 BEGIN
     SELECT unit, default_expires_seconds INTO v_unit, v_default_seconds FROM programs
      WHERE store_id = p_store_id AND name = p_program;
@@ -53,36 +52,11 @@ BEGIN
                              created_at)
     VALUES (p_store_id, p_transaction_id, p_lot_id, p_amount, 0, 0, p_now);
 
-    UPDATE accounts SET balance = balance + p_amount,
-           credits_posted = credits_posted + p_amount, last_seq = last_seq + 1
-     WHERE store_id = p_store_id AND account_id = v_wallet_id
-    RETURNING last_seq, balance, held INTO v_seq, v_wallet_balance, v_wallet_held;
-    INSERT INTO postings (store_id, account_id, seq, transaction_id, unit, amount, held_delta,
-                          pending_delta, balance_after, held_after, created_at)
-    VALUES (p_store_id, v_wallet_id, v_seq, p_transaction_id, v_unit, p_amount, 0, 0,
-            v_wallet_balance, v_wallet_held, p_now);
-
-    v_account_id := 'acc_issued.' || p_funding_type || '.' || v_unit || '.' || v_bucket;
-    UPDATE accounts SET balance = balance - p_amount,
-           debits_posted = debits_posted + p_amount, last_seq = last_seq + 1
-     WHERE store_id = p_store_id AND account_id = v_account_id
-    RETURNING last_seq, balance INTO v_seq, v_balance;
-    IF NOT FOUND THEN
-        INSERT INTO accounts (store_id, account_id, kind, customer_id, program, code,
-                              funding_type, bucket, unit, balance, held, pending,
-                              debits_posted, credits_posted, last_seq, created_at)
-        VALUES (p_store_id, v_account_id, 'store', NULL, NULL, 'issued', p_funding_type,
-                v_bucket, v_unit, 0, 0, 0, 0, 0, 0, p_now)
-        ON CONFLICT DO NOTHING;
-        UPDATE accounts SET balance = balance - p_amount,
-               debits_posted = debits_posted + p_amount, last_seq = last_seq + 1
-         WHERE store_id = p_store_id AND account_id = v_account_id
-        RETURNING last_seq, balance INTO v_seq, v_balance;
-    END IF;
-    INSERT INTO postings (store_id, account_id, seq, transaction_id, unit, amount, held_delta,
-                          pending_delta, balance_after, held_after, created_at)
-    VALUES (p_store_id, v_account_id, v_seq, p_transaction_id, v_unit, -p_amount, 0, 0,
-            v_balance, 0, p_now);
+    SELECT o_balance, o_held INTO v_wallet_balance, v_wallet_held FROM billfold_post_leg(
+        p_store_id, v_wallet_id, v_unit, p_amount, 0, p_transaction_id, p_now);
+    PERFORM billfold_post_leg(
+        p_store_id, 'acc_issued.' || p_funding_type || '.' || v_unit || '.' || v_bucket,
+        v_unit, -p_amount, 0, p_transaction_id, p_now);
 
     INSERT INTO transactions (store_id, transaction_id, type, wallet_id, customer_id, program,
                               unit, amount, balance_after, held_after, funding_type,

@@ -25,6 +25,9 @@ branch_labels = None
 depends_on = None
 
 FUNCTIONS = [
+    "billfold_post_leg",
+    "billfold_post_store_legs_by_type",
+    "billfold_draw_lots",
     "billfold_debit",
 ]
 

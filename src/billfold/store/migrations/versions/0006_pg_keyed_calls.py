@@ -32,6 +32,8 @@ depends_on = None
 
 FUNCTIONS = [
     "billfold_encoded_transaction",
+    "billfold_idempotency_replay",
+    "billfold_idempotency_save",
     "billfold_debit_keyed",
     "billfold_credit_keyed",
 ]
