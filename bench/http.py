@@ -42,8 +42,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def billfold_serve(database_url: str, log_path: Path, workers: int = 1) -> Iterator[str]:
-    """Run `billfold serve` on a free local port; yields its base URL."""
+def billfold_serve(database_url: str, log_path: Path,
+                   workers: int = 1) -> Iterator[tuple[str, int]]:
+    """Run `billfold serve` on a free local port; yields its base URL and its pid (the
+    processes under it are its workers)."""
     import httpx
 
     port = _free_port()
@@ -67,7 +69,7 @@ def billfold_serve(database_url: str, log_path: Path, workers: int = 1) -> Itera
             if time.monotonic() > deadline:
                 raise RuntimeError(f"billfold serve did not answer /healthz; see {log_path}")
             time.sleep(0.2)
-        yield base_url
+        yield base_url, process.pid
     finally:
         _stop(process)
 

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bench import cpu
+
 DEBIT_AMOUNT = 1_500  # 1.5 seeded lots: every debit draws two lots or more
 DRAWS_PER_WALLET = 3  # 5 lots of 1,000 cover three debits of 1,500
 HOT_DEBIT_AMOUNT = 100
@@ -53,10 +55,15 @@ class PointResult:
     errors: int = 0
     exhausted: bool = False
     first_error: str | None = None
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # per side (bench/cpu.py)
 
     @property
     def ops_per_s(self) -> float:
         return self.ops / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def cpu_us_per_op(self) -> dict[str, float]:
+        return cpu.per_op_us(self.cpu_seconds, self.ops)
 
     def percentile_ms(self, fraction: float) -> float:
         return percentile(self.latencies_ms, fraction)
@@ -180,9 +187,10 @@ class Fleet:
                 self.close()
                 raise RuntimeError(f"a benchmark worker failed to start: {reply[1]}")
 
-    def run(self, name: str, op: str, slices: list[list[str]],
-            duration_seconds: float) -> PointResult:
-        """Run `op` on len(slices) workers at once (one slice of customers each)."""
+    def run(self, name: str, op: str, slices: list[list[str]], duration_seconds: float,
+            cpu_groups: cpu.CpuGroups | None = None) -> PointResult:
+        """Run `op` on len(slices) workers at once (one slice of customers each); the CPU
+        of the `cpu_groups` and of the clients over the timed window goes with it."""
         assert 0 < len(slices) <= self.size and all(slices)
         lanes = self._lanes[:len(slices)]
         for index, ((inbox, _outbox), customers) in enumerate(zip(lanes, slices, strict=True)):
@@ -191,6 +199,8 @@ class Fleet:
             reply = outbox.get(timeout=REPLY_TIMEOUT_SECONDS)
             if reply[0] != "ready":
                 raise RuntimeError(f"benchmark worker failed preparing {name}: {reply[1]}")
+        groups = {**(cpu_groups or {}), "client": self._client_cpu(len(slices))}
+        before = cpu.snapshot(groups)
         start_at = time.monotonic() + START_DELAY_SECONDS
         for inbox, _outbox in lanes:
             inbox.put(("go", start_at, start_at + duration_seconds))
@@ -209,8 +219,17 @@ class Fleet:
             errors += worker_errors
             exhausted = exhausted or dry
             first_error = first_error or error
+        spent = cpu.used(before, cpu.snapshot(groups))
         return PointResult(name, ops - errors, seconds, latencies, errors, exhausted,
-                           first_error)
+                           first_error, spent)
+
+    def _client_cpu(self, workers: int) -> Callable[[], float]:
+        """The clients' CPU so far: the first `workers` processes, or this process (its
+        threads are the workers)."""
+        if self.kind == "process":
+            pids = [worker.pid for worker in self._workers[:workers]]
+            return lambda: cpu.pids_cpu_seconds(pids)
+        return lambda: cpu.process_cpu_seconds(os.getpid())
 
     def close(self) -> None:
         for (inbox, _outbox), worker in zip(self._lanes, self._workers, strict=True):

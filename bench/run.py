@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench import bulk, http, refs, seed
+from bench import bulk, cpu, http, refs, seed
 from bench.clients import HttpClient, LibraryClient
 from bench.load import Fleet, PointResult, percentile, split
 
@@ -88,6 +88,7 @@ class BackendRun:
         self.notes: list[str] = []
         self.extra: dict[str, Any] = {}
         self._pools: dict[str, list[str]] = {}
+        self.cpu_groups: cpu.CpuGroups = {}  # the database server's CPU, where it has one
 
     # seeding ------------------------------------------------------------------------
 
@@ -203,11 +204,12 @@ class BackendRun:
             for concurrency in self.plan.concurrencies[1:]:  # one hot wallet, many clients
                 name = f"{self.prefix}_library_hot_debit_c{concurrency}"
                 self._record(fleet.run(name, "hot_debit", [["hot"]] * concurrency,
-                                       self.plan.duration_seconds))
+                                       self.plan.duration_seconds, self.cpu_groups))
         if kind == "thread":
             shared.close()
 
-    def _measure_ops(self, fleet: Fleet, path: str, ops: tuple[str, ...] | list[str]) -> None:
+    def _measure_ops(self, fleet: Fleet, path: str, ops: tuple[str, ...] | list[str],
+                     cpu_groups: cpu.CpuGroups | None = None) -> None:
         for op in ops:
             for concurrency in self.plan.concurrencies:
                 name = f"{self.prefix}_{path}_{op}_c{concurrency}"
@@ -216,7 +218,8 @@ class BackendRun:
                 else:
                     pool = self._pools["read"]
                 slices = split(pool, concurrency)
-                self._record(fleet.run(name, op, slices, self.plan.duration_for(op)))
+                self._record(fleet.run(name, op, slices, self.plan.duration_for(op),
+                                       {**self.cpu_groups, **(cpu_groups or {})}))
 
     def _record(self, result: PointResult) -> None:
         self.rows[result.name] = result
@@ -224,7 +227,8 @@ class BackendRun:
         if result.errors:
             note += f" {result.errors} errors, first: {result.first_error}"
         log(f"{result.name}: {result.ops_per_s:.0f} ops/s p50 "
-            f"{result.percentile_ms(0.5):.1f} ms p99 {result.percentile_ms(0.99):.1f} ms{note}")
+            f"{result.percentile_ms(0.5):.1f} ms p99 {result.percentile_ms(0.99):.1f} ms "
+            f"{_cpu_text(result)}{note}")
 
     # HTTP rows -------------------------------------------------------------------------
 
@@ -242,7 +246,7 @@ class BackendRun:
                 continue
             path = f"http{workers}"
             with http.billfold_serve(self.url, self.workdir / f"serve-{workers}.log",
-                                     workers) as base_url:
+                                     workers) as (base_url, server_pid):
                 ops, reason = http.available_ops(base_url)
                 if reason:
                     self.notes.append(f"HTTP rows skipped for {reason}.")
@@ -254,8 +258,9 @@ class BackendRun:
                 def make(base_url: str = base_url, api_key: str = api_key) -> HttpClient:
                     return HttpClient(base_url, api_key)
 
+                app = {"app": lambda pid=server_pid: cpu.tree_cpu_seconds(pid)}
                 with Fleet("process", max(self.plan.concurrencies), make) as fleet:
-                    self._measure_ops(fleet, path, ops)
+                    self._measure_ops(fleet, path, ops, app)
 
     # references ------------------------------------------------------------------------
 
@@ -269,21 +274,33 @@ class BackendRun:
                 log(f"pgbench -i -s {scale}: {time.perf_counter() - started:.1f}s")
                 for concurrency in self.plan.concurrencies:
                     name = f"pgbench_{label}_s{scale}_c{concurrency}"
+                    before = cpu.snapshot(self._reference_cpu())
                     result = refs.pgbench_run(server, database, name, concurrency, duration)
+                    result.cpu_seconds = cpu.used(before, cpu.snapshot(self._reference_cpu()))
                     self.references[name] = result
                     self._log_reference(result)
         else:
             path = str(self.workdir / "reference.db")
             refs.sqlite_reference_init(path)
             for concurrency in self.plan.concurrencies:
+                before = cpu.snapshot(self._reference_cpu())
                 result = refs.sqlite_reference_run(path, f"sqlite_bare_c{concurrency}",
                                                    concurrency, duration)
+                result.cpu_seconds = cpu.used(before, cpu.snapshot(self._reference_cpu()))
                 self.references[result.name] = result
                 self._log_reference(result)
 
+    def _reference_cpu(self) -> cpu.CpuGroups:
+        """The reference's sides: the server's, and pgbench's (a child process, counted
+        once waited for) or this process's (the bare SQLite loop runs in threads)."""
+        client = (cpu.children_cpu_seconds if self.cpu_groups
+                  else lambda: cpu.process_cpu_seconds(os.getpid()))
+        return {**self.cpu_groups, "client": client}
+
     def _log_reference(self, result: PointResult) -> None:
         log(f"{result.name}: {result.ops_per_s:.0f} tps p50 "
-            f"{result.percentile_ms(0.5):.1f} ms p99 {result.percentile_ms(0.99):.1f} ms")
+            f"{result.percentile_ms(0.5):.1f} ms p99 {result.percentile_ms(0.99):.1f} ms "
+            f"{_cpu_text(result)}")
 
     def reference_for(self, name: str) -> PointResult | None:
         concurrency = name.rsplit("_c", 1)[1]
@@ -374,6 +391,9 @@ def run_backend(backend: str, plan: Plan, *, with_http: bool = True) -> BackendR
     try:
         with _database(backend, workdir) as (url, server):
             run = BackendRun(backend, plan, url, workdir)
+            if server is not None:
+                postmaster = cpu.postmaster_pid(server.data_dir)
+                run.cpu_groups["db"] = lambda: cpu.tree_cpu_seconds(postmaster)
             started = time.perf_counter()
             run.seed()
             run.measure_references(server)
@@ -405,6 +425,7 @@ def summarize(runs: list[BackendRun], plan: Plan, seconds: float) -> dict[str, A
     p99: dict[str, float] = {}
     ratios: dict[str, float | None] = {}
     references: dict[str, float] = {}
+    cpu_us: dict[str, dict[str, float]] = {}
     bulk_lots: dict[str, float] = {}
     bulk_peak: dict[str, float] = {}
     growth: dict[str, float] = {}
@@ -414,6 +435,7 @@ def summarize(runs: list[BackendRun], plan: Plan, seconds: float) -> dict[str, A
             ops_per_s[name] = _round(result.ops_per_s)
             p50[name] = _round(result.percentile_ms(0.5))
             p99[name] = _round(result.percentile_ms(0.99))
+            cpu_us[name] = result.cpu_us_per_op
         for name, result in run.references.items():
             references[name] = _round(result.ops_per_s)
         for name, result in run.rows.items():
@@ -447,6 +469,7 @@ def summarize(runs: list[BackendRun], plan: Plan, seconds: float) -> dict[str, A
         "p50_ms": p50,
         "ops_per_s": ops_per_s,
         "references": references,
+        "cpu_us_per_op": cpu_us,
         "bulk_lots_per_s": {"grant": bulk_lots.get(f"{main_prefix}_grant"),
                             "expiry": bulk_lots.get(f"{main_prefix}_expiry"), **bulk_lots},
         "bulk_peak_mib": bulk_peak,
@@ -463,13 +486,26 @@ def summarize(runs: list[BackendRun], plan: Plan, seconds: float) -> dict[str, A
     }
 
 
+def _cpu_columns(result: PointResult) -> str:
+    per_op = result.cpu_us_per_op
+    return " ".join(f"{per_op[side]:>7.0f}" if side in per_op else f"{'-':>7}"
+                    for side in ("db", "app", "client"))
+
+
+def _cpu_text(result: PointResult) -> str:
+    """CPU per operation by side, for the log line."""
+    return "CPU/op " + " ".join(f"{side} {us:.0f} µs"
+                                for side, us in result.cpu_us_per_op.items())
+
+
 def render_table(runs: list[BackendRun]) -> str:
-    lines = [f"{'row':<34} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}  reference"]
+    lines = [f"{'row':<34} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} "
+             f"{'db µs':>7} {'app µs':>7} {'cli µs':>7}  reference (CPU per op by side)"]
     for run in runs:
         for name, result in run.references.items():
             lines.append(f"{name:<34} {result.ops_per_s:>9.0f} "
                          f"{result.percentile_ms(0.5):>8.2f} {result.percentile_ms(0.99):>8.2f}"
-                         f" {'':>7}  (reference)")
+                         f" {'':>7} {_cpu_columns(result)}  (reference)")
         for name, result in run.rows.items():
             reference = run.reference_for(name)
             ratio = (f"{result.ops_per_s / reference.ops_per_s:>7.3f}"
@@ -478,7 +514,8 @@ def render_table(runs: list[BackendRun]) -> str:
             flag += f" *{result.errors} errors" if result.errors else ""
             lines.append(f"{name:<34} {result.ops_per_s:>9.0f} "
                          f"{result.percentile_ms(0.5):>8.2f} {result.percentile_ms(0.99):>8.2f}"
-                         f" {ratio}  {reference.name if reference else ''}{flag}")
+                         f" {ratio} {_cpu_columns(result)}  "
+                         f"{reference.name if reference else ''}{flag}")
         bulk_figures = run.extra.get("bulk", {})
         for job, figures in bulk_figures.items():
             lines.append(f"{run.prefix}_bulk_{job:<25} {figures['lots_per_s']:>9.0f} lots/s "

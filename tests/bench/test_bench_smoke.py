@@ -65,6 +65,9 @@ def test_a_tiny_sqlite_run_reports_every_row_and_verifies() -> None:
     assert {"ratios", "p99_ms", "bulk_lots_per_s", "growth"} <= set(json.loads(line))
     assert "sqlite_library_hot_debit_c2" in render_table([run])
     assert summary["bulk_lots_per_s"]["grant"] is not None
+    # CPU per operation by side: SQLite has no server, the clients are this process.
+    assert summary["cpu_us_per_op"]["sqlite_library_debit_c1"]["client"] > 0
+    assert "db" not in summary["cpu_us_per_op"]["sqlite_library_debit_c1"]
 
 
 def test_the_cli_finds_the_bench_directory() -> None:
