@@ -20,13 +20,17 @@ CpuGroups = dict[str, Callable[[], float]]  # group name -> CPU seconds used so 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of one process (all its threads), 0 if it is gone."""
+def process_cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """User + system CPU seconds of one process (all its threads), 0 if it is gone;
+    with `reaped`, plus that of its children that exited and were waited for."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / _TICKS
 
 
 def descendants(pid: int) -> list[int]:
@@ -48,8 +52,10 @@ def descendants(pid: int) -> list[int]:
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds of `pid` and the processes under it now (not of those that exited)."""
-    return sum(process_cpu_seconds(each) for each in descendants(pid))
+    """CPU seconds of `pid` and every process under it, those that exited too: a live
+    process counts its own, a reaped one is in its parent's children's time (a
+    PostgreSQL backend that ends within the window, as pgbench's do, still counts)."""
+    return sum(process_cpu_seconds(each, reaped=True) for each in descendants(pid))
 
 
 def pids_cpu_seconds(pids: Iterable[int]) -> float:

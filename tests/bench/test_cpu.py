@@ -26,6 +26,8 @@ def test_a_busy_child_counts_in_its_parents_tree() -> None:
         child.kill()
         child.wait()
     assert cpu.process_cpu_seconds(child.pid) == 0.0  # gone: counts nothing
+    after = cpu.tree_cpu_seconds(os.getpid())
+    assert after - before >= 0.2, "a reaped child's time is in its parent's"
 
 
 def test_per_operation_figures() -> None:

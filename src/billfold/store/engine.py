@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -87,6 +88,7 @@ def sqlite_connection(conn: Connection) -> sqlite3.Connection:
     return raw
 
 
+@lru_cache(maxsize=64)  # a movement writes the same `now` into several rows
 def sqlite_time(value: datetime) -> str:
     """A datetime as `UtcDateTime` stores it on SQLite: naive UTC text with microseconds."""
     assert value.tzinfo is not None, "naive datetime"

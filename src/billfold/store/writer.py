@@ -19,6 +19,7 @@ means: the ledger decides which rows, this only says how they are written.
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -246,10 +247,15 @@ class SqliteWriter(Writer):
     def add_rows(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return
-        sql, columns = _sqlite_insert(table)
-        self.db.executemany(sql, [
-            tuple(row[name] if convert is None or row[name] is None else convert(row[name])
-                  for name, convert in columns) for row in rows])
+        sql, values_of, converted = _sqlite_insert(table)
+        params = []
+        for row in rows:
+            values = list(values_of(row))
+            for index, convert in converted:
+                if values[index] is not None:
+                    values[index] = convert(values[index])
+            params.append(values)
+        self.db.executemany(sql, params)
 
     def move_lots(self, store_id: str, transaction_id: str, moves: Sequence[LotMove],
                   now: datetime) -> None:
@@ -273,8 +279,13 @@ class SqliteWriter(Writer):
 
 def writer(conn: Connection) -> Writer:
     """The writer for `conn`: raw sqlite3 on SQLite, SQLAlchemy Core otherwise (and on
-    SQLite too under `Billfold(fast_paths=False)`)."""
-    return SqliteWriter(conn) if fast_path(conn) == "sqlite" else Writer(conn)
+    SQLite too under `Billfold(fast_paths=False)`). Made once per checkout of a
+    connection: a movement asks for it at every statement."""
+    made = conn.info.get("billfold_writer")
+    if made is None or made.conn is not conn:
+        made = SqliteWriter(conn) if fast_path(conn) == "sqlite" else Writer(conn)
+        conn.info["billfold_writer"] = made
+    return made
 
 
 # The spending order as SQL ORDER BY clauses: the one SQL form of it for both writers
@@ -310,14 +321,18 @@ def _sqlite_draw(strategy: str) -> str:
 
 
 @cache
-def _sqlite_insert(table: Table) -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
-    """INSERT of all of `table`'s columns for sqlite3, and per column the conversion
-    SQLAlchemy would apply to its value (datetimes to text, JSON to text)."""
+def _sqlite_insert(table: Table) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]],
+                                          tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """INSERT of all of `table`'s columns for sqlite3, a function that takes a row's
+    values in column order, and (position, conversion) for each column whose value
+    SQLAlchemy would convert (datetimes to text, JSON to text, booleans to integers)."""
     dialect = sqlite.dialect()
-    columns = tuple((column.name, _bind(column.type, dialect)) for column in table.columns)
-    names = ", ".join(name for name, _ in columns)
-    marks = ", ".join("?" for _ in columns)
-    return f"INSERT INTO {table.name} ({names}) VALUES ({marks})", columns
+    names = [column.name for column in table.columns]
+    converted = tuple((index, convert) for index, column in enumerate(table.columns)
+                      if (convert := _bind(column.type, dialect)) is not None)
+    marks = ", ".join("?" for _ in names)
+    return (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})",
+            operator.itemgetter(*names), converted)
 
 
 def _bind(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
