@@ -10,7 +10,6 @@ first, then store accounts by id, which `post` takes last.
 from __future__ import annotations
 
 import zlib
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy import Connection, Row, bindparam, select, update
 from billfold.errors import BillfoldError, Code, refusal
 from billfold.ids import new_id
 from billfold.ledger.checks import check_id
-from billfold.store.tables import accounts, customers, postings
+from billfold.store.tables import accounts, customers
 from billfold.store.writer import Totals, writer
 
 STORE_ACCOUNT_BUCKETS = 64
@@ -123,12 +122,15 @@ def post(conn: Connection, store_id: str, transaction_id: str, unit: str, legs: 
     Asserts that the legs balance. Wallet accounts must already be locked by the
     caller; store accounts are created on first use and updated last, in id order.
     """
-    merged: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    merged: dict[str, list[int]] = {}
     for leg in legs:
-        totals = merged[leg.account_id]
-        totals[0] += leg.amount
-        totals[1] += leg.held_delta
-        totals[2] += leg.pending_delta
+        totals = merged.get(leg.account_id)
+        if totals is None:
+            merged[leg.account_id] = [leg.amount, leg.held_delta, leg.pending_delta]
+        else:
+            totals[0] += leg.amount
+            totals[1] += leg.held_delta
+            totals[2] += leg.pending_delta
     for index in range(3):
         assert sum(t[index] for t in merged.values()) == 0, f"unbalanced legs {legs}"
     wallet_first = sorted(merged, key=lambda a: (not a.startswith("wal_"), a))
@@ -145,14 +147,10 @@ def post(conn: Connection, store_id: str, transaction_id: str, unit: str, legs: 
                                         pending_delta)
             assert result is not None
         posted[account_id] = result
-        rows.append({
-            "store_id": store_id, "account_id": account_id, "seq": result.seq,
-            "transaction_id": transaction_id, "unit": unit, "amount": amount,
-            "held_delta": held_delta, "pending_delta": pending_delta,
-            "balance_after": result.balance_after, "held_after": result.held_after,
-            "created_at": now,
-        })
-    out.add_rows(postings, rows)
+        rows.append((store_id, account_id, result.seq, transaction_id, unit, amount,
+                     held_delta, pending_delta, result.balance_after, result.held_after,
+                     now))
+    out.add_postings(rows)
     return posted
 
 

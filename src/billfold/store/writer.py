@@ -38,6 +38,7 @@ from billfold.store.tables import (
     idempotency_keys,
     lot_entries,
     lots,
+    postings,
     programs,
 )
 
@@ -62,6 +63,8 @@ class LotMove(NamedTuple):
     held_delta: int
 
 
+POSTING_COLUMNS = tuple(column.name for column in postings.columns)
+assert POSTING_COLUMNS[-1] == "created_at"
 # What the ledger reads of a wallet row (both writers give these, by name).
 WALLET_COLUMNS = ("account_id", "customer_id", "program", "unit", "balance", "held",
                   "last_seq")
@@ -154,6 +157,10 @@ class Writer:
         """Insert rows (dicts of all of `table`'s columns)."""
         if rows:
             self.conn.execute(insert(table), list(rows))
+
+    def add_postings(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert postings, each a tuple in POSTING_COLUMNS order (created_at last)."""
+        self.add_rows(postings, [dict(zip(POSTING_COLUMNS, row, strict=True)) for row in rows])
 
     def move_lots(self, store_id: str, transaction_id: str, moves: Sequence[LotMove],
                   now: datetime) -> None:
@@ -256,6 +263,10 @@ class SqliteWriter(Writer):
                     values[index] = convert(values[index])
             params.append(values)
         self.db.executemany(sql, params)
+
+    def add_postings(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        self.db.executemany(_SQLITE_ADD_POSTING, [(*row[:-1], sqlite_time(row[-1]))
+                                                  for row in rows])
 
     def move_lots(self, store_id: str, transaction_id: str, moves: Sequence[LotMove],
                   now: datetime) -> None:
@@ -440,6 +451,8 @@ _SQLITE_MOVE_LOT = ("UPDATE lots SET remaining = remaining + ?, held = held + ? 
 _SQLITE_MARK_SPENT = (
     f"UPDATE lots SET status = '{LOT_SPENT}', closed_at = ? WHERE store_id = ? AND lot_id = ? "
     f"AND remaining = 0 AND held = 0 AND status = '{LOT_ACTIVE}'")
+_SQLITE_ADD_POSTING = (f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) "
+                       f"VALUES ({', '.join('?' for _ in POSTING_COLUMNS)})")
 _SQLITE_ADD_ENTRY = (
     "INSERT INTO lot_entries (store_id, transaction_id, lot_id, amount, held_delta, position, "
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
