@@ -157,7 +157,6 @@ postings = Table(
     Column("held_after", BigInteger, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("store_id", "account_id", "seq"),
-    Index(None, "store_id", "transaction_id"),
 )
 
 lots = Table(
