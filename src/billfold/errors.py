@@ -179,6 +179,8 @@ class Code(Enum):
     CHECKOUT_NOT_FOUND = "checkout_not_found", NotFound
     ORDER_NOT_FOUND = "order_not_found", NotFound
     OFFER_NOT_FOUND = "offer_not_found", NotFound
+    # -- loyalty (404) --
+    RULE_NOT_FOUND = "rule_not_found", NotFound
     # conflict, 409
     IDEMPOTENCY_CONFLICT = "idempotency_conflict", IdempotencyConflict
     CUSTOMER_EXISTS = "customer_exists", Conflict
@@ -198,6 +200,9 @@ class Code(Enum):
     CHECKOUT_USED = "checkout_used", Conflict
     OFFER_CLOSED = "offer_closed", Conflict
     ILLEGAL_STATUS_CHANGE = "illegal_status_change", Conflict
+    # -- loyalty (409) --
+    RULE_CLOSED = "rule_closed", Conflict
+    ALREADY_REFERRED = "already_referred", Conflict
     # insufficient_funds, 402
     INSUFFICIENT_FUNDS = ("insufficient_funds", InsufficientFunds,
                           "The wallet has {available} {unit} available, {needed} {unit} needed.")

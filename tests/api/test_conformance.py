@@ -39,6 +39,23 @@ def scenario(shop: Any) -> list[tuple[str, Any]]:
         {"programs": {"rewards": {"unit": "SAR", "max_per_order_amount": 500}}}))
     step("customers.create", shop.customers.create("cus-1", email="amira@example.com",
                                                    name="Amira"))
+    # -- loyalty --
+    step("settings.update loyalty", shop.settings.update(
+        {"programs": {"points": {"unit": "points", "points_per_unit": 100}},
+         "tiers": [{"name": "VIP", "min_points": 20, "window": "365d", "multiplier": 2}]}))
+    rule = step("loyalty.create_rule", shop.loyalty.create_rule(
+        "Reviews", program="points", event="review", kind="fixed", points=20,
+        max_per_customer=100, period="month", expires_in="90d"))
+    step("loyalty.create_rule purchase", shop.loyalty.create_rule(
+        "Per 100", program="points", event="purchase", kind="proportional", points=100,
+        per_amount=10000))
+    step("loyalty.get_rule", shop.loyalty.get_rule(rule.id))
+    step("loyalty.list_rules", shop.loyalty.list_rules(limit=1))
+    step("loyalty.create_event", shop.loyalty.create_event("review", "cus-1", id="rev-1",
+                                                           properties={"stars": 5}))
+    step("loyalty.create_event again", shop.loyalty.create_event("review", "cus-1",
+                                                                 id="rev-1"))
+    step("loyalty.create_referral", shop.loyalty.create_referral("cus-1", "cus-2"))
     credit = step("wallets.credit", shop.wallets.credit(
         "cus-1", "main", 5000, funding_type="cash", expires_in="90d", reference="welcome",
         idempotency_key="credit-1"))
@@ -70,6 +87,7 @@ def scenario(shop: Any) -> list[tuple[str, Any]]:
     completed = shop.checkouts.create("cus-1", "o3", 400, currency="SAR", programs=["main"])
     step("checkouts.complete", shop.checkouts.complete(completed.id))
     step("offers.close", shop.offers.close(offer.id))
+    step("loyalty.close_rule", shop.loyalty.close_rule(rule.id))
     step("wallets.get", shop.wallets.get("cus-1"))
     step("wallets.list_transactions", shop.wallets.list_transactions("cus-1", limit=5))
     step("wallets.iter_transactions", shop.wallets.iter_transactions("cus-1"))

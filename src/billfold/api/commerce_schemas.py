@@ -36,6 +36,16 @@ class ProgramPatch(Strict):
     expires_in: Duration | None = None
 
 
+class TierIn(Strict):
+    """A loyalty tier: `min_points` granted within the rolling `window`."""
+
+    name: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    min_points: Annotated[StrictInt, Field(ge=0, le=10**15)]
+    window: Duration
+    multiplier: Percent | None = Field(None, description="Multiplies every award to the "
+                                                         "tier's customers; 1 when left out.")
+
+
 class SettingsPatch(Strict):
     wallet_enabled: StrictBool | None = None
     currency: StrictStr | None = None
@@ -49,6 +59,9 @@ class SettingsPatch(Strict):
         None, description="Cashback that cannot be taken back on a refund (already spent): "
                           "only recorded (default), or deducted from the refund.")
     programs: Annotated[dict[Program, ProgramPatch], Field(max_length=20)] | None = None
+    # -- loyalty --
+    tiers: Annotated[list[TierIn], Field(max_length=20)] | None = Field(
+        None, description="Loyalty tiers; a list replaces the whole list.")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"wallet_enabled": True, "programs": {"rewards": {
@@ -60,6 +73,8 @@ class SettingsPatch(Strict):
         if self.programs is not None:
             sent["programs"] = {name: patch.model_dump(exclude_unset=True)
                                 for name, patch in self.programs.items()}
+        if self.tiers is not None:
+            sent["tiers"] = [tier.model_dump(exclude_unset=True) for tier in self.tiers]
         return sent
 
 

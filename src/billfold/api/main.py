@@ -16,6 +16,7 @@ from billfold.api import (
     customers,
     errors,
     holds,
+    loyalty,
     offers,
     orders,
     store_settings,
@@ -77,6 +78,8 @@ def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = Non
     app.include_router(transactions.router)
     app.include_router(holds.router)
     for router in (store_settings.router, checkouts.router, offers.router, orders.router):
+        app.include_router(router)
+    for router in loyalty.routers:  # -- loyalty --
         app.include_router(router)
 
     @app.get("/healthz", tags=["service"])

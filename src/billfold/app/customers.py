@@ -14,6 +14,7 @@ from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.ledger import customers
 from billfold.ledger.models import Balance
+from billfold.loyalty.tiers import CustomerTier, customer_tier
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +49,17 @@ class Customers(Namespace):
         it (200); a keyed retry answers the first call's flag again."""
         result = self._mutate(CreateCustomer(customer_id, email, name, metadata),
                               idempotency_key)
-        wallets = self._snapshot(lambda c: customers.wallet_summary(
-            c, self.store_id, customer_id, self.now))
-        return render.customer(result.customer, wallets), result.created
+        wallets, standing = self._snapshot(lambda c: (
+            customers.wallet_summary(c, self.store_id, customer_id, self.now),
+            customer_tier(c, self.store_id, customer_id)))
+        return render.customer(result.customer, wallets, standing), result.created
 
     def get(self, customer_id: str) -> contract.Customer:
         """The customer, with the figures of every wallet it has (NotFound if unknown)."""
-        def read(conn: Connection) -> tuple[customers.Customer, tuple[Balance, ...]]:
+        def read(conn: Connection) -> tuple[customers.Customer, tuple[Balance, ...],
+                                            CustomerTier]:
             return (customers.get_customer(conn, self.store_id, customer_id),
-                    customers.wallet_summary(conn, self.store_id, customer_id, self.now))
+                    customers.wallet_summary(conn, self.store_id, customer_id, self.now),
+                    customer_tier(conn, self.store_id, customer_id))
 
         return render.customer(*self._snapshot(read))

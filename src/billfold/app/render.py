@@ -25,6 +25,12 @@ from billfold.commerce.stats import Flows, Stats
 from billfold.errors import BillfoldError
 from billfold.ledger.customers import Customer
 from billfold.ledger.models import Balance, Hold, Lot, Page, Transaction
+from billfold.loyalty.events import Event as LoyaltyEventValue
+from billfold.loyalty.orders import NO_POINTS, OrderPoints
+from billfold.loyalty.referrals import Referral as ReferralValue
+from billfold.loyalty.rules import Rule
+from billfold.loyalty.tiers import CustomerTier
+from billfold.loyalty.tiers import Tier as TierValue
 
 T = TypeVar("T")
 M = TypeVar("M", bound=contract.ContractModel)
@@ -52,10 +58,13 @@ def wallet(balance: Balance) -> contract.Wallet:
             amount=expiry.amount, expires_at=expiry.expires_at))
 
 
-def customer(value: Customer, wallets: Iterable[Balance]) -> contract.Customer:
+def customer(value: Customer, wallets: Iterable[Balance],
+             standing: CustomerTier | None = None) -> contract.Customer:
     return contract.Customer(id=value.id, email=value.email, name=value.name,
                              metadata=value.metadata, created_at=value.created_at,
-                             wallets=[wallet(w) for w in wallets])
+                             wallets=[wallet(w) for w in wallets],
+                             tier=None if standing is None else standing.tier,
+                             tier_points=0 if standing is None else standing.tier_points)
 
 
 def transaction(txn: Transaction) -> contract.Transaction:
@@ -115,7 +124,7 @@ def offer(value: Offer) -> contract.CashbackOffer:
         closed_at=value.closed_at)
 
 
-def order(value: Order) -> contract.Order:
+def order(value: Order, points: OrderPoints = NO_POINTS) -> contract.Order:
     summary = value.cashback
     return contract.Order(
         id=value.id, status=value.status, customer_id=value.customer_id,
@@ -141,7 +150,8 @@ def order(value: Order) -> contract.Order:
             promised=c.promised_amount, pending=c.pending, granted=c.granted,
             voided=c.voided, clawed_back=c.clawed_back, shortfall=c.shortfall,
             deducted=c.deducted) for c in value.cashbacks],
-        created_at=value.created_at, updated_at=value.updated_at)
+        points=order_points(points), created_at=value.created_at,
+        updated_at=value.updated_at)
 
 
 def refund(value: Refund) -> contract.Refund:
@@ -154,8 +164,9 @@ def refund(value: Refund) -> contract.Refund:
         created_at=value.created_at)
 
 
-def settings(value: StoreSettings) -> contract.Settings:
+def settings(value: StoreSettings, tiers: Iterable[TierValue] = ()) -> contract.Settings:
     return contract.Settings(
+        tiers=[tier(t) for t in tiers],
         wallet_enabled=value.wallet_enabled, currency=value.currency,
         cashback_expires_in=value.cashback_expires_in, auto_apply=value.auto_apply,
         allow_topup=value.allow_topup, topup_amounts=value.topup_amounts,
@@ -199,3 +210,46 @@ def error_body(type_: str, code: str, message: str, param: str | None) -> contra
     """A refusal the API makes itself (malformed JSON, unknown path, …)."""
     return contract.ErrorBody(error=contract.ErrorDetail(type=type_, code=code,
                                                          message=message, param=param))
+
+
+# -- loyalty ------------------------------------------------------------------------------
+
+def earning_rule(value: Rule) -> contract.EarningRule:
+    return contract.EarningRule(
+        id=value.id, status=value.status, name=value.name, program=value.program,
+        event=value.event, kind=value.kind, points=value.points, percent=value.percent,
+        per_amount=value.per_amount,
+        outcomes=[contract.Outcome(points=o.points, weight=o.weight)
+                  for o in value.outcomes] if value.kind == "random" else None,
+        multiplier=value.multiplier, starts_at=value.starts_at, ends_at=value.ends_at,
+        max_per_customer=value.max_per_customer, period=value.period,
+        expires_in=value.credit_expires_seconds, created_at=value.created_at,
+        closed_at=value.closed_at)
+
+
+def loyalty_event(value: LoyaltyEventValue) -> contract.LoyaltyEvent:
+    return contract.LoyaltyEvent(
+        id=value.id, type=value.type, customer_id=value.customer_id,
+        properties=value.properties, created_at=value.created_at,
+        awarded=[contract.AwardedPoints(
+            rule_id=a.rule_id, program=a.program, amount=a.amount, award_id=a.award_id,
+            transaction_id=a.transaction_id,
+            draw=None if a.draw is None else contract.Draw(
+                seed=a.draw.seed, roll=a.draw.roll, outcome=a.draw.outcome,
+                points=a.draw.points)) for a in value.awarded])
+
+
+def referral(value: ReferralValue) -> contract.Referral:
+    return contract.Referral(id=value.id, status=value.status, referrer_id=value.referrer_id,
+                             referee_id=value.referee_id, order_id=value.order_id,
+                             created_at=value.created_at, rewarded_at=value.rewarded_at)
+
+
+def order_points(value: OrderPoints) -> contract.OrderPoints:
+    return contract.OrderPoints(pending=value.pending, granted=value.granted,
+                                voided=value.voided, clawed_back=value.clawed_back)
+
+
+def tier(value: TierValue) -> contract.Tier:
+    return contract.Tier(name=value.name, min_points=value.min_points, window=value.window,
+                         multiplier=value.multiplier)

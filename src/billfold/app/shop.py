@@ -12,6 +12,7 @@ from billfold.app.checkouts import Checkouts
 from billfold.app.customers import Customers
 from billfold.app.holds import Holds
 from billfold.app.lots import Lots
+from billfold.app.loyalty import Loyalty
 from billfold.app.offers import Offers
 from billfold.app.orders import Orders
 from billfold.app.programs import Programs
@@ -88,3 +89,8 @@ class Shop:
     @cached_property
     def stats(self) -> Stats:
         return Stats(self._bf, self.store_id)
+
+    # -- loyalty --
+    @cached_property
+    def loyalty(self) -> Loyalty:
+        return Loyalty(self._bf, self.store_id)

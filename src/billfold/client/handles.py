@@ -10,6 +10,7 @@ import httpx
 
 from billfold.client.calls import Call
 from billfold.client.commerce import Checkouts, Offers, Orders, Statistics, StoreSettings
+from billfold.client.loyalty import Loyalty
 from billfold.client.transport import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
@@ -47,6 +48,7 @@ class _Handle(Generic[H]):
         self.orders = Orders(self._transport)
         self.settings = StoreSettings(self._transport)
         self.stats = Statistics(self._transport)
+        self.loyalty = Loyalty(self._transport)  # -- loyalty --
 
     def request(self, method: str, path: str, *, json: Any = None,
                 params: dict[str, Any] | None = None,

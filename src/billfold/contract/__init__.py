@@ -19,6 +19,17 @@ from billfold.contract.commerce import (
     RefundPage,
 )
 from billfold.contract.common import ContractModel, ErrorBody, ErrorDetail, Health, Page
+from billfold.contract.loyalty import (
+    AwardedPoints,
+    Draw,
+    EarningRule,
+    EarningRulePage,
+    LoyaltyEvent,
+    OrderPoints,
+    Outcome,
+    Referral,
+    Tier,
+)
 from billfold.contract.settings import (
     CashbackStats,
     DayFlows,
@@ -41,6 +52,7 @@ from billfold.contract.wallets import (
 )
 
 __all__ = [
+    "AwardedPoints",  # loyalty
     "BreakdownPart",
     "CashbackOffer",
     "CashbackStats",
@@ -49,6 +61,9 @@ __all__ = [
     "ContractModel",
     "Customer",
     "DayFlows",
+    "Draw",  # loyalty
+    "EarningRule",  # loyalty
+    "EarningRulePage",  # loyalty
     "ErrorBody",
     "ErrorDetail",
     "Flows",
@@ -57,18 +72,23 @@ __all__ = [
     "Lot",
     "LotEntry",
     "LotPage",
+    "LoyaltyEvent",  # loyalty
     "NextExpiry",
     "OfferCashback",
     "Order",
     "OrderLine",
+    "OrderPoints",  # loyalty
+    "Outcome",  # loyalty
     "Page",
     "Payment",
     "ProgramFlows",
     "ProgramSettings",
+    "Referral",  # loyalty
     "Refund",
     "RefundPage",
     "Settings",
     "Stats",
+    "Tier",  # loyalty
     "Transaction",
     "TransactionPage",
     "Wallet",

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from billfold.contract.common import ContractModel, Page, Timestamp
+from billfold.contract.loyalty import OrderPoints
 from billfold.contract.wallets import Hold
 
 
@@ -122,6 +123,8 @@ class Order(ContractModel):
     payments: list[Payment]
     cashback: CashbackSummary
     cashback_offers: list[OfferCashback]
+    points: OrderPoints = Field(default_factory=OrderPoints,
+                                description="Purchase points: pending until fulfilment.")
     created_at: Timestamp
     updated_at: Timestamp
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from billfold.contract.commerce import CashbackOffer, Checkout, Order, Refund
 from billfold.contract.common import Page
+from billfold.contract.loyalty import EarningRule, LoyaltyEvent, Referral
 from billfold.contract.settings import Settings, Stats
 from billfold.contract.wallets import Customer, Hold, Lot, Transaction, Wallet
 
@@ -133,6 +134,34 @@ class StatsAPI(Protocol):
     def get(self, *, start: datetime | None = None, end: datetime | None = None) -> Stats: ...
 
 
+class LoyaltyAPI(Protocol):
+    """Earning rules, reported events and referrals (flat: `shop.loyalty.create_rule`)."""
+
+    def create_rule(self, name: str, *, program: str, event: str, kind: str,
+                    points: int | None = None, percent: Percent | None = None,
+                    per_amount: int | None = None,
+                    outcomes: list[dict[str, int]] | None = None,
+                    multiplier: Percent | None = None, starts_at: datetime | None = None,
+                    ends_at: datetime | None = None, max_per_customer: int | None = None,
+                    period: str | None = None, expires_in: Duration | None = None,
+                    idempotency_key: str | None = None) -> EarningRule: ...
+
+    def get_rule(self, rule_id: str) -> EarningRule: ...
+
+    def list_rules(self, *, status: str | None = None, limit: int | None = None,
+                   starting_after: str | None = None) -> Page[EarningRule]: ...
+
+    def close_rule(self, rule_id: str, *,
+                   idempotency_key: str | None = None) -> EarningRule: ...
+
+    def create_event(self, type: str, customer_id: str, *, id: str | None = None,
+                     properties: dict[str, Any] | None = None,
+                     idempotency_key: str | None = None) -> LoyaltyEvent: ...
+
+    def create_referral(self, referrer_id: str, referee_id: str, *,
+                        idempotency_key: str | None = None) -> Referral: ...
+
+
 class ShopAPI(Protocol):
     """A store's handle: the library's `Billfold(...).store(id)` or the SDK's `Client`."""
 
@@ -154,10 +183,13 @@ class ShopAPI(Protocol):
     def settings(self) -> SettingsAPI: ...
     @property
     def stats(self) -> StatsAPI: ...
+    @property
+    def loyalty(self) -> LoyaltyAPI: ...
 
 
 NAMESPACES: dict[str, type] = {
     "customers": CustomersAPI, "wallets": WalletsAPI, "transactions": TransactionsAPI,
     "holds": HoldsAPI, "checkouts": CheckoutsAPI, "offers": OffersAPI, "orders": OrdersAPI,
     "settings": SettingsAPI, "stats": StatsAPI,
+    "loyalty": LoyaltyAPI,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from billfold.contract.common import ContractModel, Timestamp
+from billfold.contract.loyalty import Tier
 
 
 class ProgramSettings(ContractModel):
@@ -27,6 +28,8 @@ class Settings(ContractModel):
     withdrawals_enabled: bool
     clawback_shortfall: str
     programs: dict[str, ProgramSettings]
+    tiers: list[Tier] = Field(default_factory=list,
+                              description="Loyalty tiers, by min_points.")
 
 
 class Flows(ContractModel):

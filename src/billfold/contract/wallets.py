@@ -43,10 +43,14 @@ class Customer(ContractModel):
     metadata: Metadata
     created_at: Timestamp
     wallets: list[Wallet] = Field(description="A summary of every wallet it has.")
+    tier: str | None = Field(None, description="The loyalty tier's name, or null.")
+    tier_points: int = Field(0, description="Points counted for the tier (granted in its "
+                                            "rolling window, less clawbacks).")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": "cus-42", "email": "amira@example.com", "name": "Amira", "metadata": {},
-        "created_at": "2026-01-01T00:00:00Z", "wallets": []}]})
+        "created_at": "2026-01-01T00:00:00Z", "wallets": [], "tier": None,
+        "tier_points": 0}]})
 
 
 class LotEntry(ContractModel):

@@ -393,3 +393,105 @@ refunds = Table(
     PrimaryKeyConstraint("store_id", "refund_id"),
     Index(None, "store_id", "order_id"),
 )
+
+
+# == loyalty (earning rules, events, awards, referrals, tiers) ========================
+# Owned by `billfold.loyalty`. Points are whole numbers of the rule's program unit; a
+# multiplier is in hundredths (2.5 → 250), a percentage in basis points.
+
+loyalty_rules = Table(
+    "loyalty_rules",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("rule_id", ID, nullable=False),
+    Column("name", NAME, nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("points", BigInteger),
+    Column("percent_basis_points", Integer),
+    Column("per_amount", BigInteger),
+    Column("outcomes", Json, nullable=False),
+    Column("multiplier_hundredths", Integer),
+    Column("starts_at", UtcDateTime),
+    Column("ends_at", UtcDateTime),
+    Column("max_per_customer", BigInteger),
+    Column("period", String(16)),
+    Column("credit_expires_seconds", BigInteger),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "rule_id"),
+    Index(None, "store_id", "event", "status"),
+)
+
+loyalty_events = Table(
+    "loyalty_events",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("event_id", NAME, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("properties", Json, nullable=False),
+    Column("awarded", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "event_id"),
+)
+
+loyalty_awards = Table(
+    "loyalty_awards",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("award_id", ID, nullable=False),
+    Column("rule_id", ID, nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("source_type", String(16), nullable=False),
+    Column("source_id", NAME, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("pending_amount", BigInteger, nullable=False),
+    Column("granted_amount", BigInteger, nullable=False),
+    Column("clawed_back", BigInteger, nullable=False),
+    Column("shortfall", BigInteger, nullable=False),
+    Column("promise_id", ID),
+    Column("transaction_id", ID),
+    Column("draw", Json),
+    Column("multiplier_hundredths", Integer, nullable=False),
+    Column("tier_multiplier_hundredths", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("granted_at", UtcDateTime),
+    Column("settled_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "award_id"),
+    Index(None, "store_id", "source_type", "source_id"),
+    Index(None, "store_id", "rule_id", "customer_id", "created_at"),
+    Index(None, "store_id", "customer_id", "granted_at"),
+)
+
+loyalty_referrals = Table(
+    "loyalty_referrals",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("referral_id", ID, nullable=False),
+    Column("referrer_id", NAME, nullable=False),
+    Column("referee_id", NAME, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("order_id", NAME),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("rewarded_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "referral_id"),
+    UniqueConstraint("store_id", "referee_id"),
+)
+
+loyalty_customers = Table(
+    "loyalty_customers",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("tier", NAME),
+    Column("tier_points", BigInteger, nullable=False),
+    Column("next_check_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "customer_id"),
+    Index(None, "store_id", "next_check_at"),
+)

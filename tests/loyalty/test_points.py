@@ -1,0 +1,90 @@
+"""Loyalty points through the library, on both databases, and the rules' arithmetic."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from billfold.app import Billfold, Shop
+from billfold.errors import InvalidRequest
+from billfold.loyalty import arithmetic
+from billfold.loyalty.arithmetic import Outcome
+from tests.helpers import assert_books_balance
+
+
+def _points_shop(shop: Shop) -> None:
+    shop.settings.update({"programs": {"points": {"unit": "points", "points_per_unit": 100}},
+                          "tiers": [{"name": "VIP", "min_points": 1000, "window": "365d"}]})
+    shop.loyalty.create_rule("Per 100", program="points", event="purchase",
+                             kind="proportional", points=100, per_amount=10000)
+    shop.loyalty.create_rule("First order", program="points", event="first_purchase",
+                             kind="fixed", points=200)
+
+
+def test_purchase_points_are_granted_on_fulfilment_and_half_taken_back_on_half_refund(
+        shop: Shop, bf: Billfold) -> None:
+    _points_shop(shop)
+    placed = shop.orders.create("o1", "amira", 25050, currency="SAR", lines=[])
+    assert placed.points.pending == 250 + 200
+    assert shop.wallets.get("amira", "points").pending == 450
+    done = shop.orders.set_status("o1", "completed")
+    assert (done.points.pending, done.points.granted) == (0, 450)
+    shop.orders.refund("o1", 12525)
+    assert shop.orders.get("o1").points.clawed_back == 225
+    assert shop.wallets.get("amira", "points").available == 225
+    assert_books_balance(bf)
+
+
+def test_an_event_id_awards_once(shop: Shop) -> None:
+    _points_shop(shop)
+    shop.loyalty.create_rule("Review", program="points", event="review", kind="fixed",
+                             points=20)
+    first = shop.loyalty.create_event("review", "amira", id="rev-1")
+    again = shop.loyalty.record_event("review", "amira", id="rev-1")
+    assert [a.amount for a in first.awarded] == [20] and again.replayed
+    assert shop.wallets.get("amira", "points").available == 20
+
+
+@pytest.mark.parametrize(("fields", "param"), [
+    ({"kind": "fixed", "points": 0}, "points"),
+    ({"kind": "percent", "percent": "1.234"}, "percent"),
+    ({"kind": "proportional", "points": 1, "per_amount": 0}, "per_amount"),
+    ({"kind": "random", "outcomes": []}, "outcomes"),
+    ({"kind": "random", "outcomes": [{"points": 5, "weight": 0}]}, "outcomes"),
+    ({"kind": "bonus", "points": 5}, "kind"),
+    ({"kind": "fixed", "points": 5, "program": "nope"}, "program"),
+])
+def test_a_bad_rule_is_refused_and_creates_nothing(shop: Shop, fields: dict[str, object],
+                                                   param: str) -> None:
+    _points_shop(shop)
+    before = shop.loyalty.list_rules().data
+    with pytest.raises(InvalidRequest) as refused:
+        shop.loyalty.create_rule("Bad", **{"program": "points", "event": "review", **fields})
+    assert refused.value.param == param
+    assert shop.loyalty.list_rules().data == before
+
+
+@given(amount=st.integers(0, 10**12), points=st.integers(1, 10**6),
+       per=st.integers(1, 10**9), multiplier=st.integers(1, 10_000))
+def test_proportional_award_is_one_floor_after_the_multiplier(
+        amount: int, points: int, per: int, multiplier: int) -> None:
+    base = arithmetic.proportional_base(amount, points, per)
+    assert arithmetic.award_points(base, multiplier) == (amount * points * multiplier
+                                                        // (per * 100))
+    assert arithmetic.award_points(Fraction(amount * points, per)) == amount * points // per
+
+
+def test_percent_of_200_sar_at_100_points_per_unit_is_2000_points() -> None:
+    base = arithmetic.percent_base(20000, arithmetic.parse_percent(10), 100, 2)
+    assert arithmetic.award_points(base) == 2000
+
+
+def test_a_random_rule_draws_by_weight_and_replays_from_its_seed() -> None:
+    outcomes = (Outcome(5, 1), Outcome(50, 3))
+    draws = [arithmetic.draw(outcomes, seed) for seed in range(4000)]
+    share = sum(d.outcome == 1 for d in draws) / len(draws)
+    assert abs(share - 0.75) < 0.03
+    assert all(arithmetic.draw(outcomes, d.seed) == d for d in draws[:50])
