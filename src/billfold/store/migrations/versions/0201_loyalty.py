@@ -1,7 +1,7 @@
 """loyalty: earning rules, events, awards, referrals, customers' tiers
 
 Revision ID: 0201
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0201"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
