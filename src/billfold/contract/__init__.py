@@ -19,6 +19,10 @@ from billfold.contract.commerce import (
     RefundPage,
 )
 from billfold.contract.common import ContractModel, ErrorBody, ErrorDetail, Health, Page
+from billfold.contract.funding import (  # funding
+    NewWalletCodeBatch,
+    WalletCodeBatch,
+)
 from billfold.contract.settings import (
     CashbackStats,
     DayFlows,
@@ -57,6 +61,7 @@ __all__ = [
     "Lot",
     "LotEntry",
     "LotPage",
+    "NewWalletCodeBatch",
     "NextExpiry",
     "OfferCashback",
     "Order",
@@ -72,4 +77,5 @@ __all__ = [
     "Transaction",
     "TransactionPage",
     "Wallet",
+    "WalletCodeBatch",
 ]
