@@ -122,6 +122,7 @@ class RateLimited(BillfoldError):
     type = "rate_limited"
     status = 429
     default_code = "rate_limited"
+    retry_after_seconds: int | None = None  # the API's Retry-After, where the raiser knows it
 
 
 class InternalError(BillfoldError):
@@ -209,6 +210,13 @@ class Code(Enum):
     CREDIT_ALREADY_SPENT = "credit_already_spent", InsufficientFunds
     # rate_limited, 429
     RATE_LIMITED = "rate_limited", RateLimited
+    # -- funding (wallet codes) -------------------------------------------------------
+    INVALID_WALLET_CODE = ("invalid_wallet_code", InvalidRequest,
+                           "This code cannot be redeemed.")  # unknown, used up, disabled, expired
+    WALLET_CODE_NOT_FOUND = "wallet_code_not_found", NotFound
+    CODE_ALREADY_REDEEMED = "code_already_redeemed", Conflict
+    TOO_MANY_CODE_ATTEMPTS = "too_many_code_attempts", RateLimited
+    # -- end funding -------------------------------------------------------------------
     # internal, 500
     INTERNAL_ERROR = "internal_error", InternalError
 

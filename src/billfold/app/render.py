@@ -23,6 +23,7 @@ from billfold.commerce.refunds import Refund
 from billfold.commerce.settings import StoreSettings
 from billfold.commerce.stats import Flows, Stats
 from billfold.errors import BillfoldError
+from billfold.funding.codes import CodeBatch
 from billfold.ledger.customers import Customer
 from billfold.ledger.models import Balance, Hold, Lot, Page, Transaction
 from billfold.loyalty.events import Event as LoyaltyEventValue
@@ -253,3 +254,22 @@ def order_points(value: OrderPoints) -> contract.OrderPoints:
 def tier(value: TierValue) -> contract.Tier:
     return contract.Tier(name=value.name, min_points=value.min_points, window=value.window,
                          multiplier=value.multiplier)
+
+
+# -- funding (wallet codes) --------------------------------------------------------------
+
+def code_batch(value: CodeBatch) -> contract.WalletCodeBatch:
+    return contract.WalletCodeBatch(**_code_batch_fields(value))
+
+
+def new_code_batch(value: CodeBatch, codes: list[str]) -> contract.NewWalletCodeBatch:
+    return contract.NewWalletCodeBatch(**_code_batch_fields(value), codes=codes)
+
+
+def _code_batch_fields(value: CodeBatch) -> dict[str, object]:
+    return dict(
+        id=value.id, status=value.status, amount=value.amount, program=value.program,
+        funding_type=value.funding_type, withdrawable=value.is_withdrawable,
+        count=value.count, max_redemptions=value.max_redemptions, redeemed=value.redeemed,
+        expires_at=value.expires_at, credit_expires_in=value.credit_expires_seconds,
+        created_at=value.created_at, disabled_at=value.disabled_at)

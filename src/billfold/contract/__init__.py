@@ -19,6 +19,10 @@ from billfold.contract.commerce import (
     RefundPage,
 )
 from billfold.contract.common import ContractModel, ErrorBody, ErrorDetail, Health, Page
+from billfold.contract.funding import (  # funding
+    NewWalletCodeBatch,
+    WalletCodeBatch,
+)
 from billfold.contract.loyalty import (
     AwardedPoints,
     Draw,
@@ -73,6 +77,7 @@ __all__ = [
     "LotEntry",
     "LotPage",
     "LoyaltyEvent",  # loyalty
+    "NewWalletCodeBatch",
     "NextExpiry",
     "OfferCashback",
     "Order",
@@ -92,4 +97,5 @@ __all__ = [
     "Transaction",
     "TransactionPage",
     "Wallet",
+    "WalletCodeBatch",
 ]

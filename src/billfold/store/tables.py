@@ -495,3 +495,112 @@ loyalty_customers = Table(
     PrimaryKeyConstraint("store_id", "customer_id"),
     Index(None, "store_id", "next_check_at"),
 )
+
+
+# == funding (wallet codes, top-ups, automatic top-ups, withdrawals) ==================
+# Migration 0301. Plain codes are never stored: `wallet_codes` keeps their SHA-256.
+
+wallet_code_batches = Table(
+    "wallet_code_batches",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("batch_id", ID, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("funding_type", String(32), nullable=False),
+    Column("is_withdrawable", Boolean, nullable=False),
+    Column("code_count", Integer, nullable=False),
+    Column("max_redemptions", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("expires_at", UtcDateTime),
+    Column("credit_expires_seconds", BigInteger),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("disabled_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "batch_id"),
+)
+
+wallet_codes = Table(
+    "wallet_codes",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("batch_id", ID, nullable=False),
+    Column("redemptions", Integer, nullable=False),
+    PrimaryKeyConstraint("store_id", "code_hash"),
+)
+
+wallet_code_redemptions = Table(
+    "wallet_code_redemptions",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("batch_id", ID, nullable=False),
+    Column("transaction_id", ID, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "code_hash", "customer_id"),
+    Index(None, "store_id", "batch_id"),
+)
+
+# Wrong-code counters per (store, scope, subject): a fixed window from the first miss.
+redeem_throttles = Table(
+    "redeem_throttles",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("subject", NAME, nullable=False),
+    Column("window_started_at", UtcDateTime, nullable=False),
+    Column("failures", Integer, nullable=False),
+    PrimaryKeyConstraint("store_id", "scope", "subject"),
+)
+
+topups = Table(
+    "topups",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("topup_id", ID, nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("trigger", String(16), nullable=False),
+    Column("payment_reference", NAME),
+    Column("transaction_id", ID),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("settled_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "topup_id"),
+    Index(None, "store_id", "customer_id", "program", "topup_id"),
+    Index(None, "store_id", "status", "expires_at"),
+)
+
+auto_topup_rules = Table(
+    "auto_topup_rules",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("threshold", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("is_armed", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "customer_id", "program"),
+)
+
+withdrawals = Table(
+    "withdrawals",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("withdrawal_id", ID, nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("hold_id", ID, nullable=False),
+    Column("transaction_id", ID),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("settled_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "withdrawal_id"),
+    Index(None, "store_id", "customer_id", "program", "withdrawal_id"),
+)
