@@ -88,3 +88,22 @@ def test_a_random_rule_draws_by_weight_and_replays_from_its_seed() -> None:
     share = sum(d.outcome == 1 for d in draws) / len(draws)
     assert abs(share - 0.75) < 0.03
     assert all(arithmetic.draw(outcomes, d.seed) == d for d in draws[:50])
+
+
+def test_a_tier_is_reached_by_awards_and_lost_when_the_worker_sees_points_age_out(
+        shop: Shop, bf: Billfold, clock) -> None:
+    _points_shop(shop)
+    shop.loyalty.create_rule("Review", program="points", event="review", kind="fixed",
+                             points=600)
+    shop.loyalty.create_event("review", "amira", id="r1")
+    assert (shop.customers.get("amira").tier, shop.customers.get("amira").tier_points) == (
+        None, 600)
+    clock.advance(days=200)
+    shop.loyalty.create_event("review", "amira", id="r2")
+    reached = shop.customers.get("amira")
+    assert (reached.tier, reached.tier_points) == ("VIP", 1200)
+    clock.advance(days=170)  # the first award is now 370 days old: out of the 365d window
+    bf.sweep()
+    aged = shop.customers.get("amira")
+    assert (aged.tier, aged.tier_points) == (None, 600)
+    assert_books_balance(bf)

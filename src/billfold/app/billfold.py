@@ -169,12 +169,14 @@ class Billfold:
         return self.run(lambda c: verify(c, self.clock.now()), read_only=True)
 
     def sweep(self) -> tuple[int, SweepResult]:
-        """Expire timed-out holds and expired lots in every store, batch by batch."""
+        """Expire timed-out holds and expired lots in every store, batch by batch, and
+        recompute the loyalty tiers of customers whose points aged out of a window."""
         holds_released, lots_total = 0, SweepResult(0, 0, 0)
         for store in self.run(stores.list_stores, read_only=True):
             shop = Shop(self, store.id)
             holds_released += shop.holds.expire_due()
             result = shop.lots.expire_due()
+            shop.loyalty.recompute_due_tiers()
             lots_total = SweepResult(lots_total.transactions + result.transactions,
                                      lots_total.lots + result.lots,
                                      lots_total.amount + result.amount)

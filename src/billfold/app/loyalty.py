@@ -15,7 +15,7 @@ from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.durations import parse_duration_seconds
-from billfold.loyalty import events, referrals, rules
+from billfold.loyalty import events, referrals, rules, tiers
 from billfold.loyalty.events import Event
 from billfold.loyalty.referrals import Referral
 from billfold.loyalty.rules import Rule
@@ -142,3 +142,14 @@ class Loyalty(Namespace):
         """Both earn once, when the referee's first order is completed."""
         return render.referral(self._mutate(CreateReferral(referrer_id, referee_id),
                                             idempotency_key))
+
+    def recompute_due_tiers(self) -> int:
+        """The worker's part: recompute every customer whose counted points may have aged
+        out of a tier's window by now, batch by batch; how many were recomputed."""
+        total = 0
+        while (done := self._bf.run(lambda c: tiers.recompute_due_tiers(
+                c, store_id=self.store_id, now=self.now))):
+            total += done
+            if done < tiers.RECOMPUTE_BATCH_LIMIT:
+                break
+        return total
