@@ -75,3 +75,26 @@ def test_idempotency_keys_are_per_store(two: tuple[Tenant, Tenant]) -> None:
     assert a.id != b.id
     assert mine.client.wallets.get("cus-1").available == 100
     assert theirs.client.wallets.get("cus-1").available == 100
+
+
+def test_earning_rules_and_events_are_per_store(two: tuple[Tenant, Tenant],
+                                                bf: Billfold) -> None:
+    mine, theirs = two
+    for tenant in two:
+        tenant.client.settings.update({"programs": {"points": {"unit": "points",
+                                                               "points_per_unit": 100}}})
+    rule = theirs.client.loyalty.create_rule("Review", program="points", event="review",
+                                             kind="fixed", points=20)
+    before = snapshot(bf)
+    for call in (lambda: mine.client.loyalty.get_rule(rule.id),
+                 lambda: mine.client.loyalty.close_rule(rule.id)):
+        with pytest.raises(NotFound):
+            call()
+    assert snapshot(bf) == before
+    assert mine.client.loyalty.list_rules().data == []
+    # Their rule awards nothing to a review reported to my store.
+    assert mine.client.loyalty.create_event("review", "cus-1", id="rev-1").awarded == []
+    assert theirs.client.loyalty.get_rule(rule.id).status == "active"
+    awarded = theirs.client.loyalty.create_event("review", "cus-1", id="rev-1").awarded
+    assert [a.amount for a in awarded] == [20]
+    assert mine.client.wallets.get("cus-1", "points").available == 0
