@@ -47,7 +47,7 @@ def test_create_customer_answers_201_then_200_for_the_same_details(api: Client) 
     assert first.status_code == 201
     assert first.json() == {"id": "cus-1", "email": "amira@example.com", "name": "Amira",
                             "metadata": {"tier": "gold"}, "created_at": "2026-01-01T00:00:00Z",
-                            "wallets": []}
+                            "wallets": [], "tier": None, "tier_points": 0}
     again = api.request("POST", "/v1/customers", json={"id": "cus-1",
                                                         "email": "amira@example.com"})
     assert (again.status_code, again.json()) == (200, first.json())
