@@ -107,3 +107,20 @@ def test_a_tier_is_reached_by_awards_and_lost_when_the_worker_sees_points_age_ou
     aged = shop.customers.get("amira")
     assert (aged.tier, aged.tier_points) == (None, 600)
     assert_books_balance(bf)
+
+
+def test_an_admin_credits_and_debits_points_with_a_reason_like_money(shop: Shop,
+                                                                     bf: Billfold) -> None:
+    _points_shop(shop)
+    given_ = shop.wallets.credit("amira", "points", 500, funding_type="manual_adjustment",
+                                 description="Goodwill for a late parcel")
+    taken = shop.wallets.debit("amira", "points", 120, description="Correction of a double award")
+    assert (given_.description, taken.description) == ("Goodwill for a late parcel",
+                                                       "Correction of a double award")
+    wallet = shop.wallets.get("amira", "points")
+    assert (wallet.unit, wallet.available) == ("points", 380)
+    history = shop.wallets.list_transactions("amira", "points").data
+    assert [(t.type, t.amount, t.description) for t in history] == [
+        ("debit", 120, "Correction of a double award"),
+        ("credit", 500, "Goodwill for a late parcel")]
+    assert_books_balance(bf)
