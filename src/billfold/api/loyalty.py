@@ -35,7 +35,7 @@ def create_rule(body: EarningRuleCreate, store: Store,
         expires_in=body.expires_in, idempotency_key=idempotency_key)
 
 
-@rules_router.get("")
+@rules_router.get("", responses=errors())
 def list_rules(store: Store,
                status: Annotated[Literal["active", "closed"] | None,
                                  Query(description="Only rules in this state.")] = None,
