@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
-from billfold.errors import InvalidAmount, UnknownUnit
+from billfold.errors import InvalidAmount, InvalidRequest, UnknownUnit
 
 MIN_AMOUNT_MINOR = 1
 MAX_AMOUNT_MINOR = 10**15
@@ -98,3 +99,32 @@ def apply_basis_points(amount_minor: int, basis_points: int) -> int:
     if twice > BASIS_POINTS_PER_WHOLE or (twice == BASIS_POINTS_PER_WHOLE and quotient % 2 == 1):
         quotient += 1
     return quotient
+
+
+def parse_hundredths(value: object, *, param: str, maximum: int, message: str) -> int:
+    """A positive decimal of at most two decimals as an exact count of hundredths
+    (`2` → 200, `"12.5"` → 1250), at most `maximum`: the one reading of percentages and
+    multipliers. Accepts an int, a decimal string, a Decimal, or a JSON number already
+    parsed to float — read through its shortest decimal form, so `12.34` is 1234 and
+    `12.345` is refused. Anything else is InvalidRequest(`message`, param)."""
+    refusal = InvalidRequest(message, param=param)
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise refusal
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    except InvalidOperation:
+        raise refusal from None
+    if not number.is_finite() or number <= 0:
+        raise refusal
+    hundredths = number * 100
+    if hundredths != hundredths.to_integral_value() or hundredths > maximum:
+        raise refusal
+    return int(hundredths)
+
+
+def parse_percent(value: object, *, param: str = "percent", maximum_percent: int = 100) -> int:
+    """A percentage (15 = 15 %, above 0, at most `maximum_percent`, at most two decimals)
+    as basis points, exactly."""
+    return parse_hundredths(value, param=param, maximum=maximum_percent * 100, message=(
+        f"{param} must be a percentage above 0 and at most {maximum_percent} with at most "
+        "two decimals, such as 15 or 12.5."))

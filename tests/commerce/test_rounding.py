@@ -12,12 +12,11 @@ from hypothesis import strategies as st
 from billfold.commerce.rounding import (
     allocate,
     format_percent,
-    parse_percent,
     percent_of_lines,
     proportion,
 )
 from billfold.errors import InvalidRequest
-from billfold.money import apply_basis_points
+from billfold.money import apply_basis_points, parse_percent
 
 LINES = st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=30)
 BASIS_POINTS = st.integers(min_value=0, max_value=10_000)

@@ -12,6 +12,7 @@ from billfold.app import Billfold, Shop
 from billfold.errors import InvalidRequest
 from billfold.loyalty import arithmetic
 from billfold.loyalty.arithmetic import Outcome
+from billfold.money import parse_percent
 from tests.helpers import assert_books_balance
 
 
@@ -78,7 +79,8 @@ def test_proportional_award_is_one_floor_after_the_multiplier(
 
 
 def test_percent_of_200_sar_at_100_points_per_unit_is_2000_points() -> None:
-    base = arithmetic.percent_base(20000, arithmetic.parse_percent(10), 100, 2)
+    ten_percent = parse_percent(10, maximum_percent=arithmetic.MAX_PERCENT)
+    base = arithmetic.percent_base(20000, ten_percent, 100, 2)
     assert arithmetic.award_points(base) == 2000
 
 

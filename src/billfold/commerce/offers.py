@@ -33,12 +33,12 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from billfold.commerce.rounding import format_percent, parse_percent, percent_of_lines
+from billfold.commerce.rounding import format_percent, percent_of_lines
 from billfold.commerce.settings import get_settings, require_currency_program
 from billfold.errors import Code, refusal, require
 from billfold.ids import new_id
 from billfold.ledger.checks import check_id, check_name
-from billfold.money import apply_basis_points, check_amount
+from billfold.money import apply_basis_points, check_amount, parse_percent
 from billfold.store.tables import cashback_offers
 
 OFFER_ACTIVE, OFFER_CLOSED = "active", "closed"

@@ -74,29 +74,6 @@ def _settle_remainder(parts: list[int], weights: list[int], whole: int) -> list[
 MAX_PERCENT_DECIMALS = 2
 
 
-def parse_percent(value: object, *, param: str = "percent") -> int:
-    """A percentage from the API (15 = 15 %, at most two decimals, above 0 and at most
-    100) as basis points, exactly. Accepts an int, a decimal string, a Decimal, or a
-    JSON number already parsed to float — read through its shortest decimal form, so
-    `12.34` is 1234 bp and `12.345` is refused."""
-    from decimal import Decimal, InvalidOperation
-
-    from billfold.errors import InvalidRequest
-
-    refusal = InvalidRequest(f"{param} must be a percentage above 0 and at most 100 with at "
-                             "most two decimals, such as 15 or 12.5.", param=param)
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise refusal
-    try:
-        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
-    except InvalidOperation:
-        raise refusal from None
-    if not number.is_finite() or number <= 0 or number > 100:
-        raise refusal
-    basis_points = number * 100
-    if basis_points != basis_points.to_integral_value():
-        raise refusal
-    return int(basis_points)
 
 
 def format_percent(basis_points: int) -> str:

@@ -20,11 +20,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from billfold.commerce.rounding import format_percent, parse_percent
+from billfold.commerce.rounding import format_percent
 from billfold.durations import parse_duration_seconds
 from billfold.errors import Code, refusal, require
 from billfold.ledger import stores
-from billfold.money import MAX_AMOUNT_MINOR, check_amount, is_points_unit
+from billfold.money import MAX_AMOUNT_MINOR, check_amount, is_points_unit, parse_percent
 from billfold.store.tables import programs
 from billfold.store.tables import stores as stores_table
 

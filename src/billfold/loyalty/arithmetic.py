@@ -22,15 +22,14 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from billfold.errors import InvalidRequest
+from billfold.money import parse_hundredths
 
 HUNDREDTHS_PER_WHOLE = 100
 BASIS_POINTS_PER_WHOLE = 10_000
 MAX_MULTIPLIER_HUNDREDTHS = 100 * HUNDREDTHS_PER_WHOLE  # *100 at most
-MAX_PERCENT_BASIS_POINTS = 100 * 100 * 10  # 1,000 %
+MAX_PERCENT = 1_000  # a rule may award points worth up to ten times the amount
 SEED_BITS = 53  # a seed survives JSON as a number everywhere
 PERIODS = ("day", "week", "month", "year", "lifetime")
 
@@ -51,33 +50,11 @@ class Draw:
     points: int
 
 
-def parse_hundredths(value: object, *, param: str, maximum: int) -> int:
-    """A positive decimal with at most two decimals (an int, a decimal string, or a JSON
-    number parsed to float, read through its shortest decimal form) as hundredths,
-    exactly: `2` → 200, `"1.25"` → 125; `1.255` and `0` are refused."""
-    refusal = InvalidRequest(f"{param} must be a number above 0 and at most "
-                             f"{maximum // 100} with at most two decimals.", param=param)
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise refusal
-    try:
-        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
-    except InvalidOperation:
-        raise refusal from None
-    if not number.is_finite() or number <= 0:
-        raise refusal
-    hundredths = number * 100
-    if hundredths != hundredths.to_integral_value() or hundredths > maximum:
-        raise refusal
-    return int(hundredths)
-
-
 def parse_multiplier(value: object, *, param: str = "multiplier") -> int:
-    return parse_hundredths(value, param=param, maximum=MAX_MULTIPLIER_HUNDREDTHS)
-
-
-def parse_percent(value: object, *, param: str = "percent") -> int:
-    """A percentage (15 = 15 %, at most two decimals) as basis points."""
-    return parse_hundredths(value, param=param, maximum=MAX_PERCENT_BASIS_POINTS)
+    """A multiplier (2, "1.5": above 0, at most two decimals) as hundredths."""
+    return parse_hundredths(value, param=param, maximum=MAX_MULTIPLIER_HUNDREDTHS, message=(
+        f"{param} must be a number above 0 and at most {MAX_MULTIPLIER_HUNDREDTHS // 100} "
+        "with at most two decimals."))
 
 
 def format_hundredths(value: int) -> str:

@@ -22,13 +22,14 @@ from billfold.errors import Code, InvalidRequest, refusal, require
 from billfold.ids import new_id
 from billfold.ledger.checks import check_id, check_name
 from billfold.loyalty.arithmetic import (
+    MAX_PERCENT,
     PERIODS,
     Outcome,
     format_hundredths,
     parse_multiplier,
-    parse_percent,
 )
 from billfold.loyalty.programs import points_program
+from billfold.money import parse_percent
 from billfold.store.tables import loyalty_rules
 
 RULE_ACTIVE, RULE_CLOSED = "active", "closed"
@@ -126,7 +127,8 @@ def create_rule(conn: Connection, *, store_id: str, name: str, program: str, eve
     conn.execute(insert(loyalty_rules).values(
         store_id=store_id, rule_id=rule_id, name=name.strip(), program=program, event=event,
         kind=kind, points=checked_points,
-        percent_basis_points=None if percent is None else parse_percent(percent),
+        percent_basis_points=(None if percent is None
+                              else parse_percent(percent, maximum_percent=MAX_PERCENT)),
         per_amount=checked_per_amount,
         outcomes=[{"points": o.points, "weight": o.weight} for o in checked_outcomes],
         multiplier_hundredths=None if multiplier is None else parse_multiplier(multiplier),
