@@ -30,9 +30,9 @@ from billfold.commerce.offers import OFFER_ACTIVE, cashback_for, list_offers
 from billfold.commerce.order_records import Line
 from billfold.commerce.rounding import proportion
 from billfold.commerce.settings import StoreSettings
-from billfold.ledger import promises, reverse
-from billfold.ledger.models import LOT_ACTIVE, PROMISE_PENDING
-from billfold.store.tables import cashback_offers, lots, order_cashbacks, transactions
+from billfold.ledger import promises, queries, reverse
+from billfold.ledger.models import PROMISE_PENDING
+from billfold.store.tables import cashback_offers, order_cashbacks
 from billfold.store.tables import promises as promises_table
 
 CASHBACK_PENDING, CASHBACK_GRANTED, CASHBACK_VOIDED = "pending", "granted", "voided"
@@ -125,7 +125,7 @@ def adjust_cashback_for_refund(conn: Connection, *, store_id: str, order_id: str
             row.clawed_back + row.shortfall + row.deducted)
         if owed <= 0:
             continue
-        take = min(owed, _left_in_lot(conn, store_id, row.grant_transaction_id))
+        take = min(owed, queries.left_in_credited_lot(conn, store_id, row.grant_transaction_id))
         if take:
             reverse.reverse(conn, store_id=store_id, transaction_id=row.grant_transaction_id,
                               now=now, amount=take,
@@ -140,16 +140,6 @@ def adjust_cashback_for_refund(conn: Connection, *, store_id: str, order_id: str
         deducted_now += taken_from_refund
     return clawed_now, deducted_now
 
-
-def _left_in_lot(conn: Connection, store_id: str, transaction_id: str) -> int:
-    """What can still be taken back from the lot a cashback grant created."""
-    row = conn.execute(
-        select(lots.c.status, lots.c.remaining, lots.c.held)
-        .join(transactions, (transactions.c.store_id == lots.c.store_id)
-              & (transactions.c.lot_id == lots.c.lot_id))
-        .where(transactions.c.store_id == store_id,
-               transactions.c.transaction_id == transaction_id)).one()
-    return row.remaining - row.held if row.status == LOT_ACTIVE else 0
 
 
 def _pending(conn: Connection, store_id: str, order_id: str) -> list[object]:

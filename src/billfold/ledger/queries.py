@@ -290,3 +290,15 @@ def transaction_row(conn: Connection, store_id: str, transaction_id: str) -> Any
                       f"No transaction {transaction_id!r} in this store.",
                       param="transaction_id")
     return row
+
+
+def left_in_credited_lot(conn: Connection, store_id: str, transaction_id: str) -> int:
+    """What can still be taken back from the lot a credit transaction created: its
+    remaining less what is held, or 0 once it is spent or expired (a grant's clawback)."""
+    row = conn.execute(
+        select(lots.c.status, lots.c.remaining, lots.c.held)
+        .join(transactions, (transactions.c.store_id == lots.c.store_id)
+              & (transactions.c.lot_id == lots.c.lot_id))
+        .where(transactions.c.store_id == store_id,
+               transactions.c.transaction_id == transaction_id)).one()
+    return int(row.remaining - row.held) if row.status == LOT_ACTIVE else 0

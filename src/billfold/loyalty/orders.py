@@ -21,8 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from billfold.ledger import promises, reverse
-from billfold.ledger.models import LOT_ACTIVE
+from billfold.ledger import promises, queries, reverse
 from billfold.loyalty.arithmetic import share_floor
 from billfold.loyalty.awards import (
     AWARD_GRANTED,
@@ -33,7 +32,7 @@ from billfold.loyalty.awards import (
     emit_awarded,
 )
 from billfold.loyalty.tiers import recompute_tier
-from billfold.store.tables import lots, loyalty_awards, transactions
+from billfold.store.tables import loyalty_awards
 from billfold.store.tables import promises as promises_table
 
 ORDER_SOURCE = "order"
@@ -113,7 +112,7 @@ def adjust_points_for_refund(conn: Connection, *, store_id: str, order_id: str,
             row.clawed_back + row.shortfall)
         if owed <= 0:
             continue
-        take = min(owed, _left_in_lot(conn, store_id, row.transaction_id))
+        take = min(owed, queries.left_in_credited_lot(conn, store_id, row.transaction_id))
         if take:
             reverse.reverse(conn, store_id=store_id, transaction_id=row.transaction_id,
                             now=now, amount=take,
@@ -146,16 +145,6 @@ def _awards(conn: Connection, store_id: str, order_id: str,
         query = query.where(loyalty_awards.c.status == status)
     return list(conn.execute(query.order_by(loyalty_awards.c.award_id)).all())
 
-
-def _left_in_lot(conn: Connection, store_id: str, transaction_id: str) -> int:
-    """What can still be taken back from the lot a grant created."""
-    row = conn.execute(
-        select(lots.c.status, lots.c.remaining, lots.c.held)
-        .join(transactions, (transactions.c.store_id == lots.c.store_id)
-              & (transactions.c.lot_id == lots.c.lot_id))
-        .where(transactions.c.store_id == store_id,
-               transactions.c.transaction_id == transaction_id)).one()
-    return row.remaining - row.held if row.status == LOT_ACTIVE else 0
 
 
 def _set(conn: Connection, store_id: str, award_id: str, **values: object) -> None:
