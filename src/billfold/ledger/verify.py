@@ -55,8 +55,9 @@ _CHECKS: list[tuple[int, str, str, str]] = [
      "postings sum to amount={0} held={1} pending={2}"),
     (1, "every transaction has postings", """
         SELECT t.store_id, t.transaction_id, t.type FROM transactions t
-        WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.store_id = t.store_id
-                          AND p.transaction_id = t.transaction_id)""",
+        WHERE (t.store_id, t.transaction_id) IN (
+            SELECT store_id, transaction_id FROM transactions
+            EXCEPT SELECT store_id, transaction_id FROM postings)""",
      "a {0} transaction with no postings"),
     (2, "wallet balance equals its lots' remaining", """
         SELECT a.store_id, a.account_id, a.balance, COALESCE(SUM(l.remaining), 0)
