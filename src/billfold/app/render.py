@@ -26,6 +26,7 @@ from billfold.errors import BillfoldError
 from billfold.funding.codes import CodeBatch
 from billfold.ledger.customers import Customer
 from billfold.ledger.models import Balance, Hold, Lot, Page, Transaction
+from billfold.ledger.outbox import OutboxEvent
 from billfold.loyalty.events import Event as LoyaltyEventValue
 from billfold.loyalty.orders import NO_POINTS, OrderPoints
 from billfold.loyalty.referrals import Referral as ReferralValue
@@ -254,6 +255,13 @@ def order_points(value: OrderPoints) -> contract.OrderPoints:
 def tier(value: TierValue) -> contract.Tier:
     return contract.Tier(name=value.name, min_points=value.min_points, window=value.window,
                          multiplier=value.multiplier)
+
+
+# -- events ----------------------------------------------------------------------------
+
+def event(value: OutboxEvent) -> contract.Event:
+    return contract.Event(id=value.id, type=value.type, created_at=value.created_at,
+                          store_id=value.store_id, data=value.data)
 
 
 # -- funding (wallet codes) --------------------------------------------------------------

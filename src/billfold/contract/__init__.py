@@ -19,6 +19,7 @@ from billfold.contract.commerce import (
     RefundPage,
 )
 from billfold.contract.common import ContractModel, ErrorBody, ErrorDetail, Health, Page
+from billfold.contract.events import Event
 from billfold.contract.funding import (  # funding
     NewWalletCodeBatch,
     WalletCodeBatch,
@@ -70,6 +71,7 @@ __all__ = [
     "EarningRulePage",  # loyalty
     "ErrorBody",
     "ErrorDetail",
+    "Event",
     "Flows",
     "Health",
     "Hold",
