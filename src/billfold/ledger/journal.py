@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from billfold.ids import new_id
+from billfold.ledger import thresholds
 from billfold.ledger.accounts import Leg, post, store_account_id
 from billfold.ledger.lots import apply_entries
 from billfold.ledger.models import TRANSACTION_TYPES, LotEntry, Transaction
@@ -33,6 +34,12 @@ def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amou
     apply_entries(conn, store_id, transaction_id, entries, now)
     posted = post(conn, store_id, transaction_id, wallet.unit, legs, now)
     after = posted[wallet.account_id]
+    lowered = sum(leg.amount - leg.held_delta for leg in legs
+                  if leg.account_id == wallet.account_id)
+    if lowered < 0:
+        available = after.balance_after - after.held_after
+        thresholds.watch(conn, store_id=store_id, wallet=wallet, before=available - lowered,
+                         after=available, transaction_id=transaction_id, now=now)
     writer(conn).add_rows(transactions, [dict(
         store_id=store_id, transaction_id=transaction_id, type=type,
         wallet_id=wallet.account_id, customer_id=wallet.customer_id, program=wallet.program,

@@ -37,6 +37,9 @@ BEGIN
     VALUES (p_store_id, p_transaction_id, 'debit', d.o_wallet_id, p_customer_id, p_program,
             d.o_unit, p_amount, v_balance, v_held, d.o_funding, p_description,
             p_reference, p_metadata, NULL, NULL, NULL, p_now);
+    PERFORM billfold_watch_available(p_store_id, d.o_wallet_id, p_customer_id, p_program,
+                                     d.o_unit, v_balance - v_held + p_amount, v_balance - v_held,
+                                     p_transaction_id, p_now);
     INSERT INTO outbox_events (store_id, event_id, type, payload, created_at, published_at)
     VALUES (p_store_id, p_event_id, 'wallet.debited', jsonb_build_object(
         'transaction_id', p_transaction_id, 'type', 'debit', 'wallet_id', d.o_wallet_id,

@@ -42,6 +42,9 @@ BEGIN
             'held', p_reference, p_metadata, p_expires_at, p_transaction_id, NULL, p_now,
             NULL)
     RETURNING * INTO v_hold;
+    PERFORM billfold_watch_available(p_store_id, d.o_wallet_id, p_customer_id, p_program,
+                                     d.o_unit, v_balance - v_held + p_amount, v_balance - v_held,
+                                     p_transaction_id, p_now);
     INSERT INTO outbox_events (store_id, event_id, type, payload, created_at, published_at)
     VALUES (p_store_id, p_event_id, 'hold.created', billfold_hold_payload(v_hold), p_now,
             NULL);
