@@ -57,3 +57,30 @@ def test_keys_are_scoped_per_store(bf, shop: Shop) -> None:  # type: ignore[no-u
 def test_bad_keys_are_refused(shop: Shop, key: object) -> None:
     with pytest.raises(InvalidRequest):
         shop.wallets.credit("alice", "main", 1, funding_type="cash", idempotency_key=key)  # type: ignore[arg-type]
+
+
+def test_a_keyed_credit_or_debit_keeps_its_key_in_its_transaction_row(shop: Shop) -> None:
+    """No separate idempotency record for an answer that is one transaction (issue 12):
+    the row carries the key; a refusal keeps a record of its own."""
+    from sqlalchemy import select
+
+    from billfold.store.tables import idempotency_keys, transactions
+
+    credit = shop.wallets.credit("alice", "main", 1000, funding_type="cash", idempotency_key="c")
+    debit = shop.wallets.debit("alice", "main", 300, idempotency_key="d")
+    with pytest.raises(InsufficientFunds):
+        shop.wallets.debit("alice", "main", 5000, idempotency_key="too-much")
+    with shop._bf.begin(read_only=True) as conn:
+        keyed = dict(conn.execute(select(transactions.c.idempotency_key,
+                                         transactions.c.transaction_id)
+                                  .where(transactions.c.idempotency_key.is_not(None))).all())
+        records = conn.execute(select(idempotency_keys.c.key,
+                                      idempotency_keys.c.outcome)).all()
+    assert keyed == {"c": credit.id, "d": debit.id}
+    assert [tuple(r) for r in records] == [("too-much", "error")]
+    assert shop.wallets.debit("alice", "main", 300, idempotency_key="d") == debit
+    assert shop.wallets.credit("alice", "main", 1000, funding_type="cash",
+                               idempotency_key="c") == credit
+    with pytest.raises(IdempotencyConflict):
+        shop.wallets.credit("alice", "main", 300, funding_type="cash", idempotency_key="d")
+    assert shop.wallets.get("alice", "main").available == 700

@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from billfold import codec
 from billfold.codec import encode
 from billfold.errors import BillfoldError, IdempotencyConflict, require
+from billfold.ledger import journal, queries
 from billfold.store import calls
 from billfold.store.writer import writer
 
@@ -37,7 +39,7 @@ OK, ERROR = "ok", "error"
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    operation: str
+    operation: str | None  # None for a record that is a transaction row
     fingerprint: str
     outcome: str
     status_code: int | None
@@ -58,19 +60,35 @@ def fingerprint(operation: str, request: Any) -> str:
 
 def find(conn: Connection, store_id: str, key: str, operation: str,
          print_: str) -> Record | None:
-    """The stored record for `key`, or None; IdempotencyConflict if it was another request."""
-    found = writer(conn).idempotency_record(store_id, key)
+    """The stored record for `key` — a transaction that carries it, or a row of
+    idempotency_keys — or None; IdempotencyConflict if it was another request."""
+    out = writer(conn)
+    keyed = out.keyed_transaction(store_id, key)
+    if keyed is not None:
+        transaction_id, fingerprint_ = keyed
+        _same_request(Record(None, fingerprint_, OK, None, None), operation, print_)
+        return _transaction_record(conn, store_id, transaction_id, fingerprint_)
+    found = out.idempotency_record(store_id, key)
     return None if found is None else _same_request(Record(*found), operation, print_)
+
+
+def _transaction_record(conn: Connection, store_id: str, transaction_id: str,
+                        fingerprint_: str) -> Record:
+    """The answer a keyed credit or debit gave: its transaction, read back."""
+    return Record(None, fingerprint_, OK, None,
+                  encode(queries.get_transaction(conn, store_id, transaction_id)))
 
 
 def check_record(stored: dict[str, Any], operation: str, print_: str) -> Record:
     """A record read by a database function (its columns as a dict), checked like `find`."""
-    return _same_request(Record(stored["operation"], stored["fingerprint"], stored["outcome"],
-                                stored["status_code"], stored["response"]), operation, print_)
+    return _same_request(Record(stored.get("operation"), stored["fingerprint"],
+                                stored["outcome"], stored.get("status_code"),
+                                stored.get("response")), operation, print_)
 
 
 def _same_request(record: Record, operation: str, print_: str) -> Record:
-    if record.operation != operation or record.fingerprint != print_:
+    # The fingerprint is taken from the operation's name and its arguments.
+    if record.fingerprint != print_:
         raise IdempotencyConflict(
             "This Idempotency-Key was already used with a different request.",
             param="idempotency_key")
@@ -108,9 +126,18 @@ def run_mutation(bf: Billfold, store_id: str, mutation: Mutation[T],
         if found is not None:
             return True, found
         now = bf.clock.now()
-        result = mutation.run(conn, store_id, now)
-        if not save(conn, store_id, key, mutation.operation, print_, OK, encode(result), now):
-            raise _Replay
+        if not mutation.key_in_transaction:
+            result = mutation.run(conn, store_id, now)
+            if not save(conn, store_id, key, mutation.operation, print_, OK, encode(result),
+                        now):
+                raise _Replay
+            return False, result
+        conn.info[journal.IDEMPOTENCY] = (key, print_)  # record() writes it in the row
+        try:
+            result = mutation.run(conn, store_id, now)
+        finally:
+            unused = conn.info.pop(journal.IDEMPOTENCY, None)
+        assert unused is None, f"{mutation.operation} wrote no transaction for its key"
         return False, result
 
     for _ in range(MAX_ATTEMPTS):
@@ -134,7 +161,8 @@ def _run_in_one_call(bf: Billfold, store_id: str, mutation: Mutation[T],
         try:
             call = mutation.database_call(store_id, bf.clock.now())
             assert call is not None
-            template = encode(call.template) if key is not None else None
+            template = (encode(call.template)
+                        if key is not None and not mutation.key_in_transaction else None)
             reply = calls.call_function(bf.engine, call.sql, (
                 key, mutation.operation, print_, template, *call.args))
             if "replay" not in reply:
@@ -146,8 +174,13 @@ def _run_in_one_call(bf: Billfold, store_id: str, mutation: Mutation[T],
                 raise
             return _refused(bf, store_id, key, mutation, print_, refusal)
         assert key is not None and print_ is not None
-        return replay(check_record(reply["replay"], mutation.operation, print_),
-                      mutation.result_type)
+        record = check_record(reply["replay"], mutation.operation, print_)
+        transaction_id = reply["replay"].get("transaction_id")
+        if transaction_id is not None:
+            record = bf.run(partial(_transaction_record, store_id=store_id,
+                                    transaction_id=transaction_id, fingerprint_=print_),
+                            read_only=True)
+        return replay(record, mutation.result_type)
     raise AssertionError("the database call kept losing races")
 
 

@@ -28,6 +28,9 @@ class Mutation(Generic[T]):
     operation: ClassVar[str]
     result_type: ClassVar[type]
     in_one_call: ClassVar[bool] = False  # True where `database_call` is defined
+    # True where the answer is the one transaction the movement writes: the key and the
+    # fingerprint go into that row, not into idempotency_keys (a refusal still does).
+    key_in_transaction: ClassVar[bool] = False
 
     def run(self, conn: Connection, store_id: str, now: datetime) -> T:
         raise NotImplementedError

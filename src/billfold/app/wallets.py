@@ -25,6 +25,7 @@ class Credit(Mutation[Transaction]):
     operation = "credit"
     result_type = Transaction
     in_one_call = True
+    key_in_transaction = True
     customer_id: str
     program: str
     amount: int
@@ -56,6 +57,7 @@ class Debit(Mutation[Transaction]):
     operation = "debit"
     result_type = Transaction
     in_one_call = True
+    key_in_transaction = True
     customer_id: str
     program: str
     amount: int

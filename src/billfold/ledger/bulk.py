@@ -141,7 +141,8 @@ def _plan_grants(store_id: str, program: str, grants: list[tuple[str, int]],
             "balance_after": balance_after, "held_after": wallet.held,
             "funding_type": funding_type, "description": description, "reference": None,
             "metadata": {}, "reverses_transaction_id": None, "hold_id": None,
-            "lot_id": lot_id, "created_at": now}
+            "lot_id": lot_id, "idempotency_key": None, "request_fingerprint": None,
+            "created_at": now}
         plan.transactions.append(transaction)
         plan.events.append(event_row(store_id, "wallet.credited", transaction, now))
         plan.wallet_amounts[wallet.account_id] = amount

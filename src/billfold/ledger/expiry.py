@@ -151,7 +151,8 @@ def _plan_sweep(store_id: str, wallets: dict[str, Any], expired: list[Any],
             "balance_after": balance_after, "held_after": wallet.held,
             "funding_type": funding_type, "description": "Credit expired",
             "reference": None, "metadata": {}, "reverses_transaction_id": None,
-            "hold_id": None, "lot_id": None, "created_at": now}
+            "hold_id": None, "lot_id": None, "idempotency_key": None,
+            "request_fingerprint": None, "created_at": now}
         plan.transactions.append(transaction)
         plan.events.append(event_row(store_id, "wallet.credit_expired", transaction, now))
         for funding, amount in sorted(per_type.items()):

@@ -20,6 +20,10 @@ from billfold.ledger.models import TRANSACTION_TYPES, LotEntry, Transaction
 from billfold.store.tables import transactions
 from billfold.store.writer import writer
 
+# Where the runner of a keyed movement whose answer is its transaction (app.idempotency)
+# leaves (key, fingerprint) on the connection: the next transaction written carries them.
+IDEMPOTENCY = "billfold_idempotency"
+
 
 def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amount: int,
            legs: list[Leg], entries: list[LotEntry], now: datetime,
@@ -40,6 +44,7 @@ def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amou
         available = after.balance_after - after.held_after
         thresholds.watch(conn, store_id=store_id, wallet=wallet, before=available - lowered,
                          after=available, transaction_id=transaction_id, now=now)
+    key, fingerprint = conn.info.pop(IDEMPOTENCY, (None, None))
     writer(conn).add_rows(transactions, [dict(
         store_id=store_id, transaction_id=transaction_id, type=type,
         wallet_id=wallet.account_id, customer_id=wallet.customer_id, program=wallet.program,
@@ -47,7 +52,7 @@ def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amou
         held_after=after.held_after, funding_type=funding_type, description=description,
         reference=reference, metadata=metadata or {},
         reverses_transaction_id=reverses_transaction_id, hold_id=hold_id, lot_id=lot_id,
-        created_at=now,
+        idempotency_key=key, request_fingerprint=fingerprint, created_at=now,
     )])
     return Transaction(
         id=transaction_id, store_id=store_id, type=type, wallet_id=wallet.account_id,

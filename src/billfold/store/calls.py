@@ -36,13 +36,19 @@ def call_function(engine: Engine, sql: str, params: Sequence[Any]) -> Any:
             if not connection.closed:
                 connection.autocommit = False
     except psycopg.Error as error:
-        if error.sqlstate in RETRYABLE_SQLSTATES:
+        if error.sqlstate in RETRYABLE_SQLSTATES or _duplicate_key(error):
             raise Retry(str(error)) from error
         if isinstance(error, psycopg.OperationalError) and error.sqlstate is None:
             pooled.invalidate(error)
         raise
     finally:
         pooled.close()
+
+
+def _duplicate_key(error: psycopg.Error) -> bool:
+    """A concurrent request with the same idempotency key wrote its transaction first."""
+    return (error.sqlstate == "23505"
+            and error.diag.constraint_name == "uq_transactions_idempotency_key")
 
 
 def call_in(connection: psycopg.Connection[Any], sql: str, params: Sequence[Any]) -> Any:

@@ -133,12 +133,19 @@ transactions = Table(
     Column("reverses_transaction_id", ID),
     Column("hold_id", ID),
     Column("lot_id", ID),
+    # A keyed movement's idempotency record is its transaction (migration 0011): the key
+    # and the request's fingerprint. Refusals and other operations keep idempotency_keys.
+    Column("idempotency_key", String(255)),
+    Column("request_fingerprint", String(64)),
     Column("created_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("store_id", "transaction_id"),
     # Only reversals name the transaction they reverse (migration 0009).
     Index("ix_transactions_reversals", "store_id", "reverses_transaction_id",
           postgresql_where=text("reverses_transaction_id IS NOT NULL"),
           sqlite_where=text("reverses_transaction_id IS NOT NULL")),
+    Index("uq_transactions_idempotency_key", "store_id", "idempotency_key", unique=True,
+          postgresql_where=text("idempotency_key IS NOT NULL"),
+          sqlite_where=text("idempotency_key IS NOT NULL")),
     Index(None, "store_id", "created_at"),
 )
 

@@ -40,6 +40,7 @@ from billfold.store.tables import (
     lots,
     postings,
     programs,
+    transactions,
 )
 
 LOT_ACTIVE = "active"
@@ -121,6 +122,12 @@ class Writer:
         found = self.conn.execute(_GET_IDEMPOTENCY, {"b_store_id": store_id,
                                                      "b_key": key}).one_or_none()
         return None if found is None else tuple(found)
+
+    def keyed_transaction(self, store_id: str, key: str) -> tuple[str, str] | None:
+        """(transaction id, fingerprint) of the transaction that carries `key`."""
+        found = self.conn.execute(_GET_KEYED_TRANSACTION, {"b_store_id": store_id,
+                                                           "b_key": key}).one_or_none()
+        return None if found is None else (found[0], found[1])
 
     # Writes.
 
@@ -234,6 +241,10 @@ class SqliteWriter(Writer):
     def idempotency_record(self, store_id: str, key: str) -> tuple[Any, ...] | None:
         found = self.db.execute(_SQLITE_GET_IDEMPOTENCY, (store_id, key)).fetchone()
         return None if found is None else (*found[:4], json.loads(found[4]))
+
+    def keyed_transaction(self, store_id: str, key: str) -> tuple[str, str] | None:
+        found = self.db.execute(_SQLITE_GET_KEYED_TRANSACTION, (store_id, key)).fetchone()
+        return None if found is None else (found[0], found[1])
 
     def add_idempotency_record(self, store_id: str, key: str, operation: str,
                                fingerprint: str, outcome: str, status_code: int | None,
@@ -421,6 +432,11 @@ _GET_IDEMPOTENCY = (
     .where(idempotency_keys.c.store_id == bindparam("b_store_id"),
            idempotency_keys.c.key == bindparam("b_key")))
 
+_GET_KEYED_TRANSACTION = (
+    select(transactions.c.transaction_id, transactions.c.request_fingerprint)
+    .where(transactions.c.store_id == bindparam("b_store_id"),
+           transactions.c.idempotency_key == bindparam("b_key")))
+
 
 @cache
 def _add_idempotency(dialect_name: str) -> Any:
@@ -474,6 +490,9 @@ _SQLITE_HELD_LOTS = (
 # UTC text.
 _SQLITE_GET_IDEMPOTENCY = ("SELECT operation, fingerprint, outcome, status_code, response "
                            "FROM idempotency_keys WHERE store_id = ? AND key = ?")
+_SQLITE_GET_KEYED_TRANSACTION = (
+    "SELECT transaction_id, request_fingerprint FROM transactions "
+    "WHERE store_id = ? AND idempotency_key = ? AND idempotency_key IS NOT NULL")
 _SQLITE_ADD_IDEMPOTENCY = (
     "INSERT INTO idempotency_keys (store_id, key, operation, fingerprint, outcome, "
     "status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "

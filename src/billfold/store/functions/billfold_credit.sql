@@ -5,7 +5,8 @@ CREATE OR REPLACE FUNCTION billfold_credit(
     p_funding_type text, p_is_withdrawable boolean, p_expires_at timestamptz,
     p_now timestamptz, p_new_wallet_id text, p_new_wallet_bucket integer,
     p_transaction_id text, p_lot_id text, p_event_id text,
-    p_description text, p_reference text, p_metadata jsonb
+    p_description text, p_reference text, p_metadata jsonb,
+    p_key text DEFAULT NULL, p_fingerprint text DEFAULT NULL
 ) RETURNS jsonb LANGUAGE plpgsql AS $fn$
 DECLARE
     v_unit text;
@@ -61,10 +62,11 @@ BEGIN
     INSERT INTO transactions (store_id, transaction_id, type, wallet_id, customer_id, program,
                               unit, amount, balance_after, held_after, funding_type,
                               description, reference, metadata, reverses_transaction_id,
-                              hold_id, lot_id, created_at)
+                              hold_id, lot_id, idempotency_key, request_fingerprint,
+                              created_at)
     VALUES (p_store_id, p_transaction_id, 'credit', v_wallet_id, p_customer_id, p_program,
             v_unit, p_amount, v_wallet_balance, v_wallet_held, p_funding_type, p_description,
-            p_reference, p_metadata, NULL, NULL, p_lot_id, p_now);
+            p_reference, p_metadata, NULL, NULL, p_lot_id, p_key, p_fingerprint, p_now);
     INSERT INTO outbox_events (store_id, event_id, type, payload, created_at, published_at)
     VALUES (p_store_id, p_event_id, 'wallet.credited', jsonb_build_object(
         'transaction_id', p_transaction_id, 'type', 'credit', 'wallet_id', v_wallet_id,

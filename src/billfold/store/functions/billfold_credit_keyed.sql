@@ -1,3 +1,4 @@
+-- credit.credit_call: a credit under an idempotency key, as billfold_debit_keyed.
 CREATE OR REPLACE FUNCTION billfold_credit_keyed(
     p_key text, p_operation text, p_fingerprint text, p_template jsonb,
     p_store_id text, p_customer_id text, p_program text, p_amount bigint,
@@ -10,21 +11,15 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_key IS NOT NULL THEN
-        v_result := billfold_idempotency_replay(p_store_id, p_key);
+        v_result := billfold_keyed_replay(p_store_id, p_key);
         IF v_result IS NOT NULL THEN
             RETURN v_result;
         END IF;
     END IF;
-    v_result := billfold_credit(p_store_id, p_customer_id, p_program, p_amount,
-                                p_funding_type, p_is_withdrawable, p_expires_at, p_now,
-                                p_new_wallet_id, p_new_wallet_bucket, p_transaction_id,
-                                p_lot_id, p_event_id, p_description, p_reference,
-                                p_metadata);
-    IF p_key IS NOT NULL AND NOT v_result ? 'error' THEN
-        PERFORM billfold_idempotency_save(p_store_id, p_key, p_operation, p_fingerprint,
-                                          billfold_encoded_transaction(p_template, v_result),
-                                          p_now);
-    END IF;
-    RETURN v_result;
+    RETURN billfold_credit(p_store_id, p_customer_id, p_program, p_amount,
+                           p_funding_type, p_is_withdrawable, p_expires_at, p_now,
+                           p_new_wallet_id, p_new_wallet_bucket, p_transaction_id,
+                           p_lot_id, p_event_id, p_description, p_reference,
+                           p_metadata, p_key, p_fingerprint);
 END
 $fn$;

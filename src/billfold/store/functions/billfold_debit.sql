@@ -3,7 +3,8 @@
 CREATE OR REPLACE FUNCTION billfold_debit(
     p_store_id text, p_customer_id text, p_program text, p_amount bigint,
     p_now timestamptz, p_transaction_id text, p_event_id text,
-    p_description text, p_reference text, p_metadata jsonb
+    p_description text, p_reference text, p_metadata jsonb,
+    p_key text DEFAULT NULL, p_fingerprint text DEFAULT NULL
 ) RETURNS jsonb LANGUAGE plpgsql AS $fn$
 DECLARE
     d record;
@@ -33,10 +34,11 @@ BEGIN
     INSERT INTO transactions (store_id, transaction_id, type, wallet_id, customer_id, program,
                               unit, amount, balance_after, held_after, funding_type,
                               description, reference, metadata, reverses_transaction_id,
-                              hold_id, lot_id, created_at)
+                              hold_id, lot_id, idempotency_key, request_fingerprint,
+                              created_at)
     VALUES (p_store_id, p_transaction_id, 'debit', d.o_wallet_id, p_customer_id, p_program,
             d.o_unit, p_amount, v_balance, v_held, d.o_funding, p_description,
-            p_reference, p_metadata, NULL, NULL, NULL, p_now);
+            p_reference, p_metadata, NULL, NULL, NULL, p_key, p_fingerprint, p_now);
     PERFORM billfold_watch_available(p_store_id, d.o_wallet_id, p_customer_id, p_program,
                                      d.o_unit, v_balance - v_held + p_amount, v_balance - v_held,
                                      p_transaction_id, p_now);

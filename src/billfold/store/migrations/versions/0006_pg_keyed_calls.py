@@ -31,7 +31,6 @@ branch_labels = None
 depends_on = None
 
 FUNCTIONS = [
-    "billfold_encoded_transaction",
     "billfold_idempotency_replay",
     "billfold_idempotency_save",
     "billfold_debit_keyed",
