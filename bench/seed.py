@@ -156,8 +156,7 @@ class LedgerWriter:
         self._post(self._store_account("issued", funding_type, wallet_id), transaction_id,
                    -amount)
         self._transaction(transaction_id, "credit", customer_id, wallet_id, amount,
-                          balance_after, funding_type, lot_id)
-        self._entry(transaction_id, lot_id, amount)
+                          balance_after, funding_type, lot_id)  # names its lot: no entry
         self._open_lots[lot_id] = _Lot({
             "store_id": self.store_id, "lot_id": lot_id, "wallet_id": wallet_id,
             "unit": self.unit, "amount": amount, "remaining": amount, "held": 0,
@@ -299,10 +298,10 @@ ins_txns AS (
 ins_entries AS (
   INSERT INTO lot_entries (store_id, transaction_id, lot_id, amount, held_delta, position,
                            created_at)
-  SELECT :store_id, :txn || lpad((2 * k + d)::text, 12, '0'),
-         :lot || lpad(k::text, 12, '0'), CASE WHEN d = 0 THEN :amount ELSE -:amount END,
-         0, 0, :now + (2 * k + d) * interval '1 microsecond'
-    FROM k, (VALUES (0), (1)) AS s(d) RETURNING 1)
+  SELECT :store_id, :txn || lpad((2 * k + 1)::text, 12, '0'),
+         :lot || lpad(k::text, 12, '0'), -:amount,
+         0, 0, :now + (2 * k + 1) * interval '1 microsecond'
+    FROM k RETURNING 1)
 INSERT INTO postings (store_id, account_id, seq, transaction_id, unit, amount, held_delta,
                       pending_delta, balance_after, held_after, created_at)
 SELECT :store_id, :wallet_id, 2 * k + d + 1, :txn || lpad((2 * k + d)::text, 12, '0'),

@@ -94,3 +94,24 @@ def test_partial_indexes_migration_downgrades_and_upgrades(database_url: str) ->
         assert shop.transactions.reverse(spent.id, description="correction").amount == 600
         assert shop.wallets.get("ann", "main").available == 0
         assert_books_balance(bf)
+
+
+def test_made_lot_entries_go_down_and_up(postgres_test_url: str) -> None:
+    """0012 removes the entries a credit wrote for its own lot; its downgrade writes them
+    back; upgrading again leaves the books as they were."""
+    with Billfold(_empty_postgres_database(postgres_test_url)) as bf:
+        shop = bf.store(bf.create_store("Made lots", currency="SAR").id)
+        credit = shop.wallets.credit("ann", "main", 1000, funding_type="cash")
+        shop.wallets.debit("ann", "main", 300)
+
+        def entries() -> int:
+            with bf.engine.connect() as conn:
+                return int(conn.execute(text("SELECT count(*) FROM lot_entries")).scalar_one())
+
+        assert entries() == 1
+        command.downgrade(alembic_config(bf.engine), "0011")
+        assert entries() == 2
+        upgrade(bf.engine)
+        assert entries() == 1
+        assert shop.transactions.get(credit.id) == credit
+        assert_books_balance(bf)

@@ -115,3 +115,28 @@ def test_balance_read_outside_a_transaction_sees_one_wallet(shop: Shop) -> None:
         thread.join()
     assert failures == []
     assert shop.wallets.get("ann").available == 10_000 + (7 - 11) * WRITER_ROUNDS
+
+
+def test_a_credit_writes_no_entry_for_the_lot_it_makes(shop: Shop) -> None:
+    """Lean rows (issue 12): the lot a credit makes is named by the transaction
+    (`lot_id`) and made filled; its entry is shown from the lot, never written."""
+    from sqlalchemy import func, select
+
+    from billfold.store.tables import lot_entries
+
+    credit = shop.wallets.credit("ann", "main", 500, funding_type="cash")
+    grant = shop.wallets.grant("main", [("ann", 70), ("bob", 30)], funding_type="promotional")
+    debit = shop.wallets.debit("ann", "main", 550)  # 70 promotional first, then 480 cash
+    with shop._bf.begin(read_only=True) as conn:
+        written = conn.execute(select(lot_entries.c.transaction_id, func.count())
+                               .group_by(lot_entries.c.transaction_id)).all()
+    assert dict(written) == {debit.id: 2}  # the debit drew the promotional lot and the cash one
+    [made] = credit.lots
+    assert made.amount == 500
+    assert shop.transactions.get(credit.id) == credit
+    usage = shop.lots.usage(made.lot_id)
+    assert [(u.transaction_id, u.amount) for u in usage] == [(credit.id, 500), (debit.id, -480)]
+    history = shop.wallets.list_transactions("bob").data
+    assert [(t.type, [e.amount for e in t.lots]) for t in history] == [("credit", [30])]
+    assert grant.transactions == 2
+    assert shop._bf.verify().ok

@@ -39,7 +39,6 @@ from billfold.store.sql import add_to_accounts, insert_rows
 from billfold.store.tables import (
     accounts,
     customers,
-    lot_entries,
     lots,
     outbox_events,
     postings,
@@ -71,7 +70,6 @@ def grant_credits(conn: Connection, *, store_id: str, program: str,
     plan = _plan_grants(store_id, program, grants, wallets, funding_type, now, expires_at,
                         type, description)
     insert_rows(conn, lots, plan.lots)
-    insert_rows(conn, lot_entries, plan.entries)
     insert_rows(conn, transactions, plan.transactions)
     add_to_accounts(conn, store_id, plan.wallet_amounts)
     insert_rows(conn, postings, [*plan.wallet_postings,
@@ -99,7 +97,6 @@ def _check_grants(grants: list[tuple[str, int]], funding_type: str, description:
 @dataclass
 class _GrantPlan:
     lots: list[dict[str, Any]] = field(default_factory=list)
-    entries: list[dict[str, Any]] = field(default_factory=list)
     wallet_postings: list[dict[str, Any]] = field(default_factory=list)
     transactions: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -126,9 +123,6 @@ def _plan_grants(store_id: str, program: str, grants: list[tuple[str, int]],
             "expires_at": expires_at, "status": LOT_ACTIVE, "source_type": "bulk",
             "source_id": None, "description": description, "transaction_id": transaction_id,
             "created_at": now, "closed_at": None})
-        plan.entries.append({
-            "store_id": store_id, "transaction_id": transaction_id, "lot_id": lot_id,
-            "amount": amount, "held_delta": 0, "position": 0, "created_at": now})
         plan.wallet_postings.append({
             "store_id": store_id, "account_id": wallet.account_id, "seq": wallet.last_seq + 1,
             "transaction_id": transaction_id, "unit": wallet.unit, "amount": amount,

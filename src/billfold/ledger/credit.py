@@ -66,7 +66,7 @@ def credit(conn: Connection, *, store_id: str, customer_id: str, program: str, a
         legs=[Leg(wallet.account_id, amount),
               Leg(store_account_id("issued", wallet.unit, funding_type, wallet.account_id),
                   -amount)],
-        entries=[LotEntry(lot_id, funding_type, amount, 0)], now=now,
+        entries=[], created=LotEntry(lot_id, funding_type, amount, 0), now=now,
         funding_type=funding_type, description=description, reference=reference,
         metadata=metadata, lot_id=lot_id, transaction_id=transaction_id)
     outbox.emit(conn, store_id, "wallet.credited", event_payload(txn), now)

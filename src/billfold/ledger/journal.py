@@ -30,8 +30,10 @@ def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amou
            funding_type: str | None = None, description: str | None = None,
            reference: str | None = None, metadata: dict[str, Any] | None = None,
            reverses_transaction_id: str | None = None, hold_id: str | None = None,
-           lot_id: str | None = None, transaction_id: str | None = None) -> Transaction:
-    """Append one transaction touching `wallet` (locked by the caller)."""
+           lot_id: str | None = None, transaction_id: str | None = None,
+           created: LotEntry | None = None) -> Transaction:
+    """Append one transaction touching `wallet` (locked by the caller). `created` is the
+    entry of the lot the transaction made filled (`lot_id`): shown, never written."""
     assert type in TRANSACTION_TYPES, type
     assert amount >= 0
     transaction_id = transaction_id or new_id("txn")
@@ -60,7 +62,8 @@ def record(conn: Connection, *, store_id: str, wallet: Row[Any], type: str, amou
         amount=amount, balance_after=after.balance_after, held_after=after.held_after,
         funding_type=funding_type, description=description, reference=reference,
         metadata=metadata or {}, reverses_transaction_id=reverses_transaction_id,
-        hold_id=hold_id, lot_id=lot_id, created_at=now, lots=tuple(entries),
+        hold_id=hold_id, lot_id=lot_id, created_at=now,
+        lots=tuple(entries) if created is None else (created, *entries),
     )
 
 

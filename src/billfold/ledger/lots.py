@@ -55,13 +55,16 @@ def spending_order_by(strategy: str) -> list[Any]:
 def create_lot(conn: Connection, store_id: str, wallet_id: str, unit: str, amount: int, *,
                funding_type: str, is_withdrawable: bool, expires_at: datetime | None,
                source_type: str, source_id: str | None, description: str | None,
-               transaction_id: str, now: datetime) -> str:
-    """Insert an empty lot; the crediting transaction's lot entry fills it, so a lot's
-    remaining is always the sum of its entries."""
+               transaction_id: str, now: datetime, filled: bool = True) -> str:
+    """Insert a lot. `filled`: it holds `amount` from the start and its transaction, which
+    names it (`transactions.lot_id`), writes no entry for it (the credit's own lot); else
+    it starts empty and the transaction's entry fills it (a transfer's receiving lots).
+    Either way a lot's remaining is what its making gave plus the sum of its entries."""
     lot_id = new_id("lot")
     writer(conn).add_rows(lots, [dict(
         store_id=store_id, lot_id=lot_id, wallet_id=wallet_id, unit=unit, amount=amount,
-        remaining=0, held=0, funding_type=funding_type, is_withdrawable=is_withdrawable,
+        remaining=amount if filled else 0, held=0, funding_type=funding_type,
+        is_withdrawable=is_withdrawable,
         expires_at=expires_at, status=LOT_ACTIVE, source_type=source_type, source_id=source_id,
         description=description, transaction_id=transaction_id, created_at=now, closed_at=None,
     )])

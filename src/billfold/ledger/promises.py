@@ -116,7 +116,7 @@ def grant_promise(conn: Connection, *, store_id: str, promise_id: str, now: date
               Leg(_promised_account(wallet, row.funding_type), pending_delta=row.amount),
               Leg(store_account_id("issued", wallet.unit, row.funding_type,
                                    wallet.account_id), -row.amount)],
-        entries=[LotEntry(lot_id, row.funding_type, row.amount, 0)], now=now,
+        entries=[], created=LotEntry(lot_id, row.funding_type, row.amount, 0), now=now,
         funding_type=row.funding_type, description=description or row.description,
         metadata={"promise_id": promise_id}, lot_id=lot_id, transaction_id=transaction_id)
     _settle(conn, store_id, promise_id, PROMISE_GRANTED, txn.id, now, lot_id=lot_id)

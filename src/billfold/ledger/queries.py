@@ -7,10 +7,23 @@ history). History pages by (account, seq) keyset, newest first.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, case, exists, select, true
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    case,
+    exists,
+    literal,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
 
 from billfold.errors import Code, InvalidRequest, refusal, require
 from billfold.ledger.accounts import (
@@ -137,7 +150,7 @@ def history(conn: Connection, store_id: str, customer_id: str, program: str, *,
             get_program(conn, store_id, program)
         return Page((), False, None)
     page = rows[:limit]
-    entries = _entries_for(conn, store_id, [row.transaction_id for row in page])
+    entries = _entries_for(conn, store_id, page)
     items = tuple(_transaction(row, entries.get(row.transaction_id, ()),
                                wallet_view=True) for row in page)
     has_more = len(rows) > limit
@@ -146,7 +159,7 @@ def history(conn: Connection, store_id: str, customer_id: str, program: str, *,
 
 def get_transaction(conn: Connection, store_id: str, transaction_id: str) -> Transaction:
     row = transaction_row(conn, store_id, transaction_id)
-    entries = _entries_for(conn, store_id, [transaction_id])
+    entries = _entries_for(conn, store_id, [row])
     return _transaction(row, entries.get(transaction_id, ()))
 
 
@@ -154,9 +167,13 @@ def lot_usage(conn: Connection, store_id: str, lot_id: str) -> tuple[LotUsage, .
     """Every transaction that touched the lot, oldest first (the credit that made it,
     each debit, hold, capture, release, expiry and reversal)."""
     check_id(lot_id, "lot_id")
-    if conn.execute(select(lots.c.lot_id).where(lots.c.store_id == store_id,
-                                                lots.c.lot_id == lot_id)).first() is None:
+    lot = conn.execute(select(lots.c.transaction_id).where(
+        lots.c.store_id == store_id, lots.c.lot_id == lot_id)).first()
+    if lot is None:
         raise refusal(Code.LOT_NOT_FOUND, param="lot_id", lot_id=lot_id)
+    maker = transaction_row(conn, store_id, lot.transaction_id)
+    made = ((LotUsage(maker.transaction_id, maker.type, maker.amount, 0, maker.created_at),)
+            if maker.lot_id == lot_id else ())  # a filled lot: no entry of its making
     rows = conn.execute(
         select(lot_entries.c.transaction_id, transactions.c.type, lot_entries.c.amount,
                lot_entries.c.held_delta, lot_entries.c.created_at)
@@ -165,7 +182,7 @@ def lot_usage(conn: Connection, store_id: str, lot_id: str) -> tuple[LotUsage, .
         .where(lot_entries.c.store_id == store_id, lot_entries.c.lot_id == lot_id)
         .order_by(lot_entries.c.created_at, lot_entries.c.transaction_id)
     ).all()
-    return tuple(LotUsage(*row) for row in rows)
+    return made + tuple(LotUsage(*row) for row in rows)
 
 
 def get_lot(conn: Connection, store_id: str, lot_id: str, now: datetime) -> Lot:
@@ -188,12 +205,16 @@ def _wallet_row(conn: Connection, store_id: str, customer_id: str,
 
 
 def _entries_for(conn: Connection, store_id: str,
-                 transaction_ids: list[str]) -> dict[str, tuple[LotEntry, ...]]:
-    if not transaction_ids:
+                 rows: Sequence[Any]) -> dict[str, tuple[LotEntry, ...]]:
+    """The lot entries of transaction rows, in order: first the lot a transaction made
+    filled (named by its `lot_id`, no entry written: see lots.create_lot), then its
+    entries."""
+    if not rows:
         return {}
     grouped: dict[str, list[LotEntry]] = defaultdict(list)
-    for row in conn.execute(_ENTRIES, {"b_store_id": store_id,
-                                       "b_transaction_ids": transaction_ids}):
+    for row in conn.execute(_ENTRIES, {
+            "b_store_id": store_id, "b_transaction_ids": [r.transaction_id for r in rows],
+            "b_lot_ids": sorted({r.lot_id for r in rows if r.lot_id is not None})}):
         grouped[row.transaction_id].append(LotEntry(row.lot_id, row.funding_type, row.amount,
                                                     row.held_delta))
     return {key: tuple(value) for key, value in grouped.items()}
@@ -268,15 +289,22 @@ _HISTORY_PAGE = (
     .order_by(postings.c.seq.desc())
     .limit(bindparam("b_limit"))
 )
-_ENTRIES = (
+# The entries of some transactions, each led by the lot it made filled (a lot whose
+# `transaction_id` is one of them and which they name; a lot admin's transaction names a
+# lot another transaction made).
+_ENTRIES = union_all(
     select(lot_entries.c.transaction_id, lot_entries.c.lot_id, lots.c.funding_type,
-           lot_entries.c.amount, lot_entries.c.held_delta)
+           lot_entries.c.amount, lot_entries.c.held_delta, lot_entries.c.position)
     .join(lots, (lots.c.store_id == lot_entries.c.store_id)
           & (lots.c.lot_id == lot_entries.c.lot_id))
     .where(lot_entries.c.store_id == bindparam("b_store_id"),
-           lot_entries.c.transaction_id.in_(bindparam("b_transaction_ids", expanding=True)))
-    .order_by(lot_entries.c.transaction_id, lot_entries.c.position)
-)
+           lot_entries.c.transaction_id.in_(bindparam("b_transaction_ids", expanding=True))),
+    select(lots.c.transaction_id, lots.c.lot_id, lots.c.funding_type, lots.c.amount,
+           literal(0).label("held_delta"), literal(-1).label("position"))
+    .where(lots.c.store_id == bindparam("b_store_id"),
+           lots.c.lot_id.in_(bindparam("b_lot_ids", expanding=True)),
+           lots.c.transaction_id.in_(bindparam("b_transaction_ids", expanding=True))),
+).order_by(literal_column("transaction_id"), literal_column("position"))
 
 
 def transaction_row(conn: Connection, store_id: str, transaction_id: str) -> Any:

@@ -97,17 +97,19 @@ def _put_back_debit(conn: Connection, store_id: str, wallet: Any, left: dict[str
 
 def _reversible_per_lot(conn: Connection, store_id: str, original: Any) -> dict[str, int]:
     """Per lot, latest expiry first (the order a reversal puts money back in): what the
-    original moved less what earlier reversals already undid."""
-    rows = conn.execute(
-        select(lot_entries.c.lot_id, lot_entries.c.amount)
-        .join(lots, (lots.c.store_id == lot_entries.c.store_id)
-              & (lots.c.lot_id == lot_entries.c.lot_id))
-        .where(lot_entries.c.store_id == store_id,
-               lot_entries.c.transaction_id == original.transaction_id,
-               lot_entries.c.amount != 0)
-        .order_by(lots.c.expires_at.desc().nulls_first(), lots.c.lot_id.desc())
-    ).all()
-    left = {lot_id: abs(moved) for lot_id, moved in rows}
+    original moved less what earlier reversals already undid. A credit moved its own lot
+    (named, no entry: lots.create_lot)."""
+    if original.type in CREDIT_TYPES:
+        left = {original.lot_id: original.amount}
+    else:
+        left = {lot_id: abs(moved) for lot_id, moved in conn.execute(
+            select(lot_entries.c.lot_id, lot_entries.c.amount)
+            .join(lots, (lots.c.store_id == lot_entries.c.store_id)
+                  & (lots.c.lot_id == lot_entries.c.lot_id))
+            .where(lot_entries.c.store_id == store_id,
+                   lot_entries.c.transaction_id == original.transaction_id,
+                   lot_entries.c.amount != 0)
+            .order_by(lots.c.expires_at.desc().nulls_first(), lots.c.lot_id.desc()))}
     undone = conn.execute(
         select(lot_entries.c.lot_id, func.sum(lot_entries.c.amount))
         .join(transactions, (transactions.c.store_id == lot_entries.c.store_id)

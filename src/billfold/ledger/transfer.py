@@ -61,7 +61,7 @@ def transfer(conn: Connection, *, store_id: str, from_customer_id: str, to_custo
             conn, store_id, receiver.account_id, receiver.unit, d.take,
             funding_type=d.funding_type, is_withdrawable=bool(source.is_withdrawable),
             expires_at=source.expires_at, source_type="transfer", source_id=d.lot_id,
-            description=description, transaction_id=transaction_id, now=now)
+            description=description, transaction_id=transaction_id, now=now, filled=False)
         entries.append(LotEntry(lot_id, d.funding_type, d.take, 0))
     txn = record(
         conn, store_id=store_id, wallet=sender, type="transfer", amount=amount,

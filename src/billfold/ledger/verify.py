@@ -66,14 +66,20 @@ _CHECKS: list[tuple[int, str, str, str]] = [
         WHERE a.kind = 'wallet' GROUP BY a.store_id, a.account_id, a.balance
         HAVING a.balance <> COALESCE(SUM(l.remaining), 0)""",
      "balance {0} but lots' remaining sum to {1}"),
-    (2, "lot remaining and held equal their entries", """
+    (2, "lot remaining and held equal their making and their entries", """
         SELECT l.store_id, l.lot_id, l.remaining, l.held,
-               COALESCE(SUM(e.amount), 0), COALESCE(SUM(e.held_delta), 0)
-        FROM lots l LEFT JOIN lot_entries e ON e.store_id = l.store_id AND e.lot_id = l.lot_id
-        GROUP BY l.store_id, l.lot_id, l.remaining, l.held
-        HAVING l.remaining <> COALESCE(SUM(e.amount), 0)
+               CASE WHEN t.lot_id = l.lot_id THEN l.amount ELSE 0 END
+                   + COALESCE(SUM(e.amount), 0),
+               COALESCE(SUM(e.held_delta), 0)
+        FROM lots l
+        LEFT JOIN transactions t
+          ON t.store_id = l.store_id AND t.transaction_id = l.transaction_id
+        LEFT JOIN lot_entries e ON e.store_id = l.store_id AND e.lot_id = l.lot_id
+        GROUP BY l.store_id, l.lot_id, l.remaining, l.held, l.amount, t.lot_id
+        HAVING l.remaining <> CASE WHEN t.lot_id = l.lot_id THEN l.amount ELSE 0 END
+                              + COALESCE(SUM(e.amount), 0)
             OR l.held <> COALESCE(SUM(e.held_delta), 0)""",
-     "remaining {0} held {1} but its entries sum to {2} and {3}"),
+     "remaining {0} held {1} but its making and entries sum to {2} and {3}"),
     (3, "lot remaining within 0..amount, held within 0..remaining", """
         SELECT store_id, lot_id, amount, remaining, held FROM lots
         WHERE remaining < 0 OR remaining > amount OR held < 0 OR held > remaining""",

@@ -49,9 +49,6 @@ BEGIN
     VALUES (p_store_id, p_lot_id, v_wallet_id, v_unit, p_amount, p_amount, 0, p_funding_type,
             p_is_withdrawable, v_expires_at, 'active', 'manual', NULL, p_description,
             p_transaction_id, p_now, NULL);
-    INSERT INTO lot_entries (store_id, transaction_id, lot_id, amount, held_delta, position,
-                             created_at)
-    VALUES (p_store_id, p_transaction_id, p_lot_id, p_amount, 0, 0, p_now);
 
     SELECT o_balance, o_held INTO v_wallet_balance, v_wallet_held FROM billfold_post_leg(
         p_store_id, v_wallet_id, v_unit, p_amount, 0, p_transaction_id, p_now);

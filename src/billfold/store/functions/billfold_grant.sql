@@ -85,10 +85,6 @@ BEGIN
            r.transaction_id, p_now, NULL
       FROM unnest(p_lot_ids, v_wallet_ids, p_amounts, p_transaction_ids)
            AS r(lot_id, wallet_id, amount, transaction_id);
-    INSERT INTO lot_entries (store_id, transaction_id, lot_id, amount, held_delta, position,
-                             created_at)
-    SELECT p_store_id, r.transaction_id, r.lot_id, r.amount, 0, 0, p_now
-      FROM unnest(p_transaction_ids, p_lot_ids, p_amounts) AS r(transaction_id, lot_id, amount);
     INSERT INTO transactions (store_id, transaction_id, type, wallet_id, customer_id, program,
                               unit, amount, balance_after, held_after, funding_type,
                               description, reference, metadata, reverses_transaction_id,
