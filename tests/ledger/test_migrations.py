@@ -47,11 +47,16 @@ def test_hold_functions_migration_downgrades_and_upgrades(postgres_test_url: str
                             "billfold_release_keyed", "billfold_lock_open_hold",
                             "billfold_expire_wallet_lots", "billfold_isoformat"}
         upgrade(bf.engine)
-        assert shop.holds.create("ann", "main", 300, idempotency_key="h-1") == held
+        # Below 0011 a keyed movement's key lived in idempotency_keys: going down there
+        # forgets the keys of movements made since (the migration's docstring says so).
+        assert shop.holds.create("ann", "main", 300, idempotency_key="h-1") != held
+        again = shop.holds.create("ann", "main", 100, idempotency_key="h-2")
+        assert shop.holds.create("ann", "main", 100, idempotency_key="h-2") == again
+        shop.holds.release(again.id)
         assert shop.holds.capture(held.id, amount=200, idempotency_key="c-1").captured_amount == 200
         second = shop.holds.create("ann", "main", 500)
         assert shop.holds.release(second.id).status == "released"
-        assert shop.wallets.get("ann", "main").available == 800
+        assert shop.wallets.get("ann", "main").available == 500
         assert_books_balance(bf)
 
 

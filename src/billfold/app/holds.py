@@ -20,10 +20,21 @@ from billfold.store.calls import DatabaseCall
 
 
 @dataclass(frozen=True, slots=True)
-class PlaceHold(Mutation[Hold]):
-    operation = "hold"
+class HoldMovement(Mutation[Hold]):
+    """Placing, capturing or releasing a hold: one call on PostgreSQL; under a key, the
+    hold's transaction keeps it and a retry reads the hold back."""
+
     result_type = Hold
     in_one_call = True
+    key_in_transaction = True
+
+    def answer_of(self, conn: Connection, store_id: str, transaction_id: str) -> Hold:
+        return holds.answer_of(conn, store_id, transaction_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHold(HoldMovement):
+    operation = "hold"
     customer_id: str
     program: str
     amount: int
@@ -47,10 +58,8 @@ class PlaceHold(Mutation[Hold]):
 
 
 @dataclass(frozen=True, slots=True)
-class CaptureHold(Mutation[Hold]):
+class CaptureHold(HoldMovement):
     operation = "capture"
-    result_type = Hold
-    in_one_call = True
     hold_id: str
     amount: int | None = None
     description: str | None = None
@@ -65,10 +74,8 @@ class CaptureHold(Mutation[Hold]):
 
 
 @dataclass(frozen=True, slots=True)
-class ReleaseHold(Mutation[Hold]):
+class ReleaseHold(HoldMovement):
     operation = "release"
-    result_type = Hold
-    in_one_call = True
     hold_id: str
 
     def run(self, conn: Connection, store_id: str, now: datetime) -> Hold:

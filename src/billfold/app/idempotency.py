@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from billfold import codec
 from billfold.codec import encode
 from billfold.errors import BillfoldError, IdempotencyConflict, require
-from billfold.ledger import journal, queries
+from billfold.ledger import journal
 from billfold.store import calls
 from billfold.store.writer import writer
 
@@ -58,7 +58,7 @@ def fingerprint(operation: str, request: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def find(conn: Connection, store_id: str, key: str, operation: str,
+def find(conn: Connection, store_id: str, key: str, mutation: Mutation[Any],
          print_: str) -> Record | None:
     """The stored record for `key` — a transaction that carries it, or a row of
     idempotency_keys — or None; IdempotencyConflict if it was another request."""
@@ -66,27 +66,27 @@ def find(conn: Connection, store_id: str, key: str, operation: str,
     keyed = out.keyed_transaction(store_id, key)
     if keyed is not None:
         transaction_id, fingerprint_ = keyed
-        _same_request(Record(None, fingerprint_, OK, None, None), operation, print_)
-        return _transaction_record(conn, store_id, transaction_id, fingerprint_)
+        _same_request(Record(None, fingerprint_, OK, None, None), print_)
+        return _transaction_record(conn, store_id, transaction_id, fingerprint_, mutation)
     found = out.idempotency_record(store_id, key)
-    return None if found is None else _same_request(Record(*found), operation, print_)
+    return None if found is None else _same_request(Record(*found), print_)
 
 
 def _transaction_record(conn: Connection, store_id: str, transaction_id: str,
-                        fingerprint_: str) -> Record:
-    """The answer a keyed credit or debit gave: its transaction, read back."""
+                        fingerprint_: str, mutation: Mutation[Any]) -> Record:
+    """The answer a keyed movement gave, read back from the transaction it wrote."""
     return Record(None, fingerprint_, OK, None,
-                  encode(queries.get_transaction(conn, store_id, transaction_id)))
+                  encode(mutation.answer_of(conn, store_id, transaction_id)))
 
 
-def check_record(stored: dict[str, Any], operation: str, print_: str) -> Record:
+def check_record(stored: dict[str, Any], print_: str) -> Record:
     """A record read by a database function (its columns as a dict), checked like `find`."""
     return _same_request(Record(stored.get("operation"), stored["fingerprint"],
                                 stored["outcome"], stored.get("status_code"),
-                                stored.get("response")), operation, print_)
+                                stored.get("response")), print_)
 
 
-def _same_request(record: Record, operation: str, print_: str) -> Record:
+def _same_request(record: Record, print_: str) -> Record:
     # The fingerprint is taken from the operation's name and its arguments.
     if record.fingerprint != print_:
         raise IdempotencyConflict(
@@ -122,7 +122,7 @@ def run_mutation(bf: Billfold, store_id: str, mutation: Mutation[T],
     print_ = fingerprint(mutation.operation, mutation)
 
     def attempt(conn: Connection) -> tuple[bool, Any]:
-        found = find(conn, store_id, key, mutation.operation, print_)
+        found = find(conn, store_id, key, mutation, print_)
         if found is not None:
             return True, found
         now = bf.clock.now()
@@ -174,12 +174,12 @@ def _run_in_one_call(bf: Billfold, store_id: str, mutation: Mutation[T],
                 raise
             return _refused(bf, store_id, key, mutation, print_, refusal)
         assert key is not None and print_ is not None
-        record = check_record(reply["replay"], mutation.operation, print_)
+        record = check_record(reply["replay"], print_)
         transaction_id = reply["replay"].get("transaction_id")
         if transaction_id is not None:
             record = bf.run(partial(_transaction_record, store_id=store_id,
-                                    transaction_id=transaction_id, fingerprint_=print_),
-                            read_only=True)
+                                    transaction_id=transaction_id, fingerprint_=print_,
+                                    mutation=mutation), read_only=True)
         return replay(record, mutation.result_type)
     raise AssertionError("the database call kept losing races")
 
@@ -193,7 +193,7 @@ def _refused(bf: Billfold, store_id: str, key: str, mutation: Mutation[T], print
         raise refusal
 
     def store_refusal(conn: Connection) -> Record | None:
-        found = find(conn, store_id, key, mutation.operation, print_)
+        found = find(conn, store_id, key, mutation, print_)
         if found is None:
             save(conn, store_id, key, mutation.operation, print_, ERROR, refusal.to_dict(),
                  bf.clock.now(), refusal.status)

@@ -16,6 +16,7 @@ from typing import ClassVar, Generic, TypeVar
 
 from sqlalchemy import Connection
 
+from billfold.ledger import queries
 from billfold.store.calls import DatabaseCall
 
 T = TypeVar("T")
@@ -34,6 +35,11 @@ class Mutation(Generic[T]):
 
     def run(self, conn: Connection, store_id: str, now: datetime) -> T:
         raise NotImplementedError
+
+    def answer_of(self, conn: Connection, store_id: str, transaction_id: str) -> T:
+        """What the movement answered when it wrote `transaction_id` (`key_in_transaction`
+        mutations: a retry's answer, read back)."""
+        return queries.get_transaction(conn, store_id, transaction_id)  # type: ignore[return-value]
 
     def database_call(self, store_id: str, now: datetime) -> DatabaseCall | None:
         """The movement as one PostgreSQL function call, or None where there is none."""

@@ -41,7 +41,7 @@ from billfold.ledger.models import (
 from billfold.money import check_amount
 from billfold.store.calls import DatabaseCall, run_call
 from billfold.store.engine import fast_path
-from billfold.store.tables import holds
+from billfold.store.tables import holds, transactions
 from billfold.store.writer import writer
 
 DEFAULT_HOLD_SECONDS = 30 * 60
@@ -177,6 +177,19 @@ def get_hold(conn: Connection, store_id: str, hold_id: str) -> Hold:
     if row is None:
         raise refusal(Code.HOLD_NOT_FOUND, param="hold_id", hold_id=hold_id)
     return _hold_from(row)
+
+
+def answer_of(conn: Connection, store_id: str, transaction_id: str) -> Hold:
+    """The hold as the movement that wrote `transaction_id` answered: a capture or a
+    release settled it for good (the hold as it is); placing it answered it open."""
+    txn = conn.execute(select(transactions.c.type, transactions.c.hold_id).where(
+        transactions.c.store_id == store_id,
+        transactions.c.transaction_id == transaction_id)).one()
+    hold = get_hold(conn, store_id, txn.hold_id)
+    if txn.type != "hold":
+        return hold
+    return replace(hold, status=HOLD_HELD, captured_amount=0, settled_at=None,
+                   settled_transaction_id=None)
 
 
 def _hold_from(m: Any) -> Hold:

@@ -8,18 +8,15 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_key IS NOT NULL THEN
-        v_result := billfold_idempotency_replay(p_store_id, p_key);
+        v_result := billfold_keyed_replay(p_store_id, p_key);
         IF v_result IS NOT NULL THEN
             RETURN v_result;
         END IF;
     END IF;
     v_result := billfold_capture(p_store_id, p_hold_id, p_amount, p_amount_is_valid, p_now,
                                  p_transaction_id, p_expiry_transaction_id,
-                                 p_expiry_event_id, p_event_id, p_description);
-    IF p_key IS NOT NULL AND NOT v_result ? 'error' THEN
-        PERFORM billfold_idempotency_save(p_store_id, p_key, p_operation, p_fingerprint,
-                                          v_result->'hold', p_now);
-    END IF;
+                                 p_expiry_event_id, p_event_id, p_description, p_key,
+                                 p_fingerprint);
     RETURN v_result;
 END
 $fn$;

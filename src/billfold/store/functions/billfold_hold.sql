@@ -3,7 +3,8 @@
 CREATE OR REPLACE FUNCTION billfold_hold(
     p_store_id text, p_customer_id text, p_program text, p_amount bigint,
     p_now timestamptz, p_expires_at timestamptz, p_hold_id text, p_transaction_id text,
-    p_event_id text, p_reference text, p_metadata jsonb
+    p_event_id text, p_reference text, p_metadata jsonb,
+    p_key text DEFAULT NULL, p_fingerprint text DEFAULT NULL
 ) RETURNS jsonb LANGUAGE plpgsql AS $fn$
 DECLARE
     d record;
@@ -31,10 +32,11 @@ BEGIN
     INSERT INTO transactions (store_id, transaction_id, type, wallet_id, customer_id, program,
                               unit, amount, balance_after, held_after, funding_type,
                               description, reference, metadata, reverses_transaction_id,
-                              hold_id, lot_id, created_at)
+                              hold_id, lot_id, idempotency_key, request_fingerprint,
+                              created_at)
     VALUES (p_store_id, p_transaction_id, 'hold', d.o_wallet_id, p_customer_id, p_program,
             d.o_unit, p_amount, v_balance, v_held, NULL, NULL, p_reference, p_metadata, NULL,
-            p_hold_id, NULL, p_now);
+            p_hold_id, NULL, p_key, p_fingerprint, p_now);
     INSERT INTO holds (store_id, hold_id, wallet_id, customer_id, program, unit, amount,
                        captured_amount, status, reference, metadata, expires_at,
                        transaction_id, settled_transaction_id, created_at, settled_at)

@@ -8,19 +8,14 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_key IS NOT NULL THEN
-        v_result := billfold_idempotency_replay(p_store_id, p_key);
+        v_result := billfold_keyed_replay(p_store_id, p_key);
         IF v_result IS NOT NULL THEN
             RETURN v_result;
         END IF;
     END IF;
     v_result := billfold_hold(p_store_id, p_customer_id, p_program, p_amount, p_now,
                               p_expires_at, p_hold_id, p_transaction_id, p_event_id,
-                              p_reference, p_metadata);
-    IF p_key IS NOT NULL AND NOT v_result ? 'error' THEN
-        -- The caller's template is the Hold but for what the call decided.
-        PERFORM billfold_idempotency_save(p_store_id, p_key, p_operation, p_fingerprint,
-                                          p_template || v_result, p_now);
-    END IF;
+                              p_reference, p_metadata, p_key, p_fingerprint);
     RETURN v_result;
 END
 $fn$;

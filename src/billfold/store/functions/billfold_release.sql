@@ -3,7 +3,7 @@
 CREATE OR REPLACE FUNCTION billfold_release(
     p_store_id text, p_hold_id text, p_now timestamptz, p_status text,
     p_transaction_id text, p_expiry_transaction_id text, p_expiry_event_id text,
-    p_event_id text
+    p_event_id text, p_key text DEFAULT NULL, p_fingerprint text DEFAULT NULL
 ) RETURNS jsonb LANGUAGE plpgsql AS $fn$
 DECLARE
     v_lock record;
@@ -46,11 +46,12 @@ BEGIN
     INSERT INTO transactions (store_id, transaction_id, type, wallet_id, customer_id, program,
                               unit, amount, balance_after, held_after, funding_type,
                               description, reference, metadata, reverses_transaction_id,
-                              hold_id, lot_id, created_at)
+                              hold_id, lot_id, idempotency_key, request_fingerprint,
+                              created_at)
     VALUES (p_store_id, p_transaction_id, 'release', v_hold.wallet_id, v_hold.customer_id,
             v_hold.program, v_hold.unit, v_hold.amount, v_balance, v_held, NULL,
             CASE WHEN p_status = 'expired' THEN 'Hold expired' END, v_hold.reference,
-            '{}'::jsonb, NULL, p_hold_id, NULL, p_now);
+            '{}'::jsonb, NULL, p_hold_id, NULL, p_key, p_fingerprint, p_now);
     UPDATE holds SET status = p_status, captured_amount = 0, settled_at = p_now,
            settled_transaction_id = p_transaction_id
      WHERE store_id = p_store_id AND hold_id = p_hold_id

@@ -32,7 +32,6 @@ depends_on = None
 
 FUNCTIONS = [
     "billfold_idempotency_replay",
-    "billfold_idempotency_save",
     "billfold_debit_keyed",
     "billfold_credit_keyed",
 ]

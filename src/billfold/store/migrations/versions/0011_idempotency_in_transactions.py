@@ -11,7 +11,9 @@ and the request's fingerprint, under a partial unique index; a retry reads the
 transaction back. Refusals, and operations whose answer is not one transaction,
 keep their record in `idempotency_keys`. The two movement functions take the key:
 their old signatures are dropped here and `billfold migrate` installs the new ones
-from their files.
+from their files. Records written before this revision stay where they are and
+still answer. Going down below it forgets the keys of movements made since (their
+answers are not rebuilt into idempotency_keys): do not downgrade under live retries.
 """
 
 from __future__ import annotations
