@@ -8,12 +8,16 @@ CREATE OR REPLACE FUNCTION billfold_watch_available(
 DECLARE
     v_settings jsonb;
     v_low bigint;
-    v_rule auto_topup_rules;
+    v_rule_threshold bigint;
+    v_rule_amount bigint;
     v_expires jsonb;
     v_seconds bigint := 86400;
     v_topup topups;
 BEGIN
-    SELECT settings INTO v_settings FROM stores WHERE store_id = p_store_id;
+    SELECT s.settings, r.threshold, r.amount INTO v_settings, v_rule_threshold, v_rule_amount
+      FROM stores s LEFT JOIN auto_topup_rules r
+        ON r.store_id = s.store_id AND r.customer_id = p_customer_id AND r.program = p_program
+     WHERE s.store_id = p_store_id;
     v_low := (v_settings ->> 'low_balance_threshold')::bigint;
     IF v_low IS NOT NULL AND p_before >= v_low AND v_low > p_after THEN
         INSERT INTO outbox_events (store_id, event_id, type, payload, created_at, published_at)
@@ -22,9 +26,8 @@ BEGIN
             'unit', p_unit, 'available', p_after, 'threshold', v_low,
             'transaction_id', p_transaction_id), p_now, NULL);
     END IF;
-    SELECT * INTO v_rule FROM auto_topup_rules
-     WHERE store_id = p_store_id AND customer_id = p_customer_id AND program = p_program;
-    IF NOT FOUND OR NOT (p_before >= v_rule.threshold AND v_rule.threshold > p_after) THEN
+    IF v_rule_threshold IS NULL
+       OR NOT (p_before >= v_rule_threshold AND v_rule_threshold > p_after) THEN
         RETURN;
     END IF;
     v_expires := v_settings -> 'topup_expires_in';
@@ -38,7 +41,7 @@ BEGIN
     END IF;
     INSERT INTO topups (store_id, topup_id, customer_id, program, amount, status, trigger,
                         payment_reference, transaction_id, expires_at, created_at, settled_at)
-    VALUES (p_store_id, billfold_new_id('top'), p_customer_id, p_program, v_rule.amount,
+    VALUES (p_store_id, billfold_new_id('top'), p_customer_id, p_program, v_rule_amount,
             'pending', 'auto', NULL, NULL, p_now + make_interval(secs => v_seconds), p_now,
             NULL)
     RETURNING * INTO v_topup;
