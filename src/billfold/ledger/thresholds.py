@@ -14,12 +14,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection
 
 from billfold.durations import parse_duration_seconds
 from billfold.ids import new_id
 from billfold.ledger import outbox
-from billfold.store.tables import auto_topup_rules, stores, topups
+from billfold.store.tables import topups
 from billfold.store.writer import writer
 
 DEFAULT_TOPUP_EXPIRES_SECONDS = 24 * 3600  # settings' topup_expires_in, "1d"
@@ -33,31 +33,25 @@ def crossed(before: int, after: int, threshold: int | None) -> bool:
 def watch(conn: Connection, *, store_id: str, wallet: Any, before: int, after: int,
           transaction_id: str, now: datetime) -> None:
     """After a movement took `wallet`'s available from `before` down to `after`."""
-    row = conn.execute(
-        select(stores.c.settings, auto_topup_rules.c.threshold, auto_topup_rules.c.amount)
-        .select_from(stores.outerjoin(auto_topup_rules, and_(
-            auto_topup_rules.c.store_id == stores.c.store_id,
-            auto_topup_rules.c.customer_id == wallet.customer_id,
-            auto_topup_rules.c.program == wallet.program)))
-        .where(stores.c.store_id == store_id)).one()
-    settings = row.settings or {}
+    out = writer(conn)
+    settings, threshold, amount = out.thresholds(store_id, wallet.customer_id, wallet.program)
     low = settings.get("low_balance_threshold")
     if crossed(before, after, low):
         outbox.emit(conn, store_id, "wallet.low_balance", {
             "wallet_id": wallet.account_id, "customer_id": wallet.customer_id,
             "program": wallet.program, "unit": wallet.unit, "available": after,
             "threshold": low, "transaction_id": transaction_id}, now)
-    if crossed(before, after, row.threshold):
+    if crossed(before, after, threshold):
         expires = settings.get("topup_expires_in")
         seconds = (DEFAULT_TOPUP_EXPIRES_SECONDS if expires is None
                    else parse_duration_seconds(expires, param="topup_expires_in"))
         topup = dict(store_id=store_id, topup_id=new_id("top"),
                      customer_id=wallet.customer_id, program=wallet.program,
-                     amount=row.amount, status="pending", trigger="auto",
+                     amount=amount, status="pending", trigger="auto",
                      payment_reference=None, transaction_id=None,
                      expires_at=now + timedelta(seconds=seconds), created_at=now,
                      settled_at=None)
-        writer(conn).add_rows(topups, [topup])
+        out.add_rows(topups, [topup])
         outbox.emit(conn, store_id, "topup.required", topup_payload(topup), now)
 
 

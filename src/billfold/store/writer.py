@@ -26,13 +26,23 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, bindparam, insert, literal_column, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from billfold.store.engine import fast_path, from_sqlite_time, sqlite_connection, sqlite_time
 from billfold.store.sql import insert_if_absent
 from billfold.store.tables import (
     accounts,
+    auto_topup_rules,
     customers,
     holds,
     idempotency_keys,
@@ -40,6 +50,7 @@ from billfold.store.tables import (
     lots,
     postings,
     programs,
+    stores,
     transactions,
 )
 
@@ -122,6 +133,14 @@ class Writer:
         found = self.conn.execute(_GET_IDEMPOTENCY, {"b_store_id": store_id,
                                                      "b_key": key}).one_or_none()
         return None if found is None else tuple(found)
+
+    def thresholds(self, store_id: str, customer_id: str,
+                   program: str) -> tuple[dict[str, Any], int | None, int | None]:
+        """(the store's settings, the wallet's automatic top-up threshold and amount)."""
+        row = self.conn.execute(_GET_THRESHOLDS, {
+            "b_store_id": store_id, "b_customer_id": customer_id,
+            "b_program": program}).one()
+        return row[0] or {}, row[1], row[2]
 
     def keyed_transaction(self, store_id: str, key: str) -> tuple[str, str] | None:
         """(transaction id, fingerprint) of the transaction that carries `key`."""
@@ -241,6 +260,12 @@ class SqliteWriter(Writer):
     def idempotency_record(self, store_id: str, key: str) -> tuple[Any, ...] | None:
         found = self.db.execute(_SQLITE_GET_IDEMPOTENCY, (store_id, key)).fetchone()
         return None if found is None else (*found[:4], json.loads(found[4]))
+
+    def thresholds(self, store_id: str, customer_id: str,
+                   program: str) -> tuple[dict[str, Any], int | None, int | None]:
+        settings, threshold, amount = self.db.execute(
+            _SQLITE_GET_THRESHOLDS, (customer_id, program, store_id)).fetchone()
+        return json.loads(settings) if settings else {}, threshold, amount
 
     def keyed_transaction(self, store_id: str, key: str) -> tuple[str, str] | None:
         found = self.db.execute(_SQLITE_GET_KEYED_TRANSACTION, (store_id, key)).fetchone()
@@ -432,6 +457,13 @@ _GET_IDEMPOTENCY = (
     .where(idempotency_keys.c.store_id == bindparam("b_store_id"),
            idempotency_keys.c.key == bindparam("b_key")))
 
+_GET_THRESHOLDS = (
+    select(stores.c.settings, auto_topup_rules.c.threshold, auto_topup_rules.c.amount)
+    .select_from(stores.outerjoin(auto_topup_rules, and_(
+        auto_topup_rules.c.store_id == stores.c.store_id,
+        auto_topup_rules.c.customer_id == bindparam("b_customer_id"),
+        auto_topup_rules.c.program == bindparam("b_program"))))
+    .where(stores.c.store_id == bindparam("b_store_id")))
 _GET_KEYED_TRANSACTION = (
     select(transactions.c.transaction_id, transactions.c.request_fingerprint)
     .where(transactions.c.store_id == bindparam("b_store_id"),
@@ -490,6 +522,9 @@ _SQLITE_HELD_LOTS = (
 # UTC text.
 _SQLITE_GET_IDEMPOTENCY = ("SELECT operation, fingerprint, outcome, status_code, response "
                            "FROM idempotency_keys WHERE store_id = ? AND key = ?")
+_SQLITE_GET_THRESHOLDS = (
+    "SELECT s.settings, r.threshold, r.amount FROM stores AS s LEFT JOIN auto_topup_rules AS r "
+    "ON r.store_id = s.store_id AND r.customer_id = ? AND r.program = ? WHERE s.store_id = ?")
 _SQLITE_GET_KEYED_TRANSACTION = (
     "SELECT transaction_id, request_fingerprint FROM transactions "
     "WHERE store_id = ? AND idempotency_key = ? AND idempotency_key IS NOT NULL")
