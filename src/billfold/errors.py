@@ -216,6 +216,12 @@ class Code(Enum):
     WALLET_CODE_NOT_FOUND = "wallet_code_not_found", NotFound
     CODE_ALREADY_REDEEMED = "code_already_redeemed", Conflict
     TOO_MANY_CODE_ATTEMPTS = "too_many_code_attempts", RateLimited
+    # -- funding (withdrawals and transfers) --
+    WITHDRAWALS_DISABLED = "withdrawals_disabled", PermissionDenied
+    TRANSFERS_DISABLED = "transfers_disabled", PermissionDenied
+    WITHDRAWAL_NOT_FOUND = ("withdrawal_not_found", NotFound,
+                            "No withdrawal {withdrawal_id!r} in this store.")
+    WITHDRAWAL_NOT_PENDING = "withdrawal_not_pending", Conflict
     # -- end funding -------------------------------------------------------------------
     # internal, 500
     INTERNAL_ERROR = "internal_error", InternalError

@@ -71,6 +71,19 @@ def scenario(shop: Any) -> list[tuple[str, Any]]:
     step("holds.capture", shop.holds.capture(hold.id, amount=600))
     other = step("holds.create again", shop.holds.create("cus-1", "main", 100))
     step("holds.release", shop.holds.release(other.id))
+    step("settings.update funding", shop.settings.update(
+        {"withdrawals_enabled": True, "allow_transfers": True}))
+    step("customers.create receiver", shop.customers.create("cus-3"))
+    step("transfers.create", shop.transfers.create("cus-1", "cus-3", "main", 300,
+                                                   description="Gift"))
+    withdrawal = step("withdrawals.create", shop.withdrawals.create("cus-1", "main", 400))
+    step("withdrawals.get", shop.withdrawals.get(withdrawal.id))
+    step("withdrawals.approve", shop.withdrawals.approve(withdrawal.id))
+    rejected = step("withdrawals.create again", shop.withdrawals.create("cus-1", "main", 100))
+    step("withdrawals.reject", shop.withdrawals.reject(rejected.id))
+    step("withdrawals.list", shop.withdrawals.list(limit=1))
+    step("withdrawals.list pending", shop.withdrawals.list(customer_id="cus-1",
+                                                           status="pending"))
     offer = step("offers.create", shop.offers.create("Ten", percent=10, max_amount=250))
     step("offers.get", shop.offers.get(offer.id))
     checkout = step("checkouts.create", shop.checkouts.create("cus-1", "o1", 3000,

@@ -98,3 +98,30 @@ def test_earning_rules_and_events_are_per_store(two: tuple[Tenant, Tenant],
     awarded = theirs.client.loyalty.create_event("review", "cus-1", id="rev-1").awarded
     assert [a.amount for a in awarded] == [20]
     assert mine.client.wallets.get("cus-1", "points").available == 0
+
+
+def test_withdrawals_and_transfers_are_per_store(two: tuple[Tenant, Tenant],
+                                                 bf: Billfold) -> None:
+    mine, theirs = two
+    for tenant in two:
+        tenant.client.settings.update({"withdrawals_enabled": True, "allow_transfers": True})
+    theirs.client.wallets.credit("cus-1", "main", 5000, funding_type="cash")
+    theirs.client.customers.create("cus-2")
+    mine.client.customers.create("cus-2")
+    pending = theirs.client.withdrawals.create("cus-1", "main", 1000)
+    settled = theirs.client.withdrawals.create("cus-1", "main", 500)
+    theirs.client.withdrawals.approve(settled.id)
+    before = snapshot(bf)
+    for call in (lambda: mine.client.withdrawals.get(pending.id),
+                 lambda: mine.client.withdrawals.approve(pending.id),
+                 lambda: mine.client.withdrawals.reject(pending.id),
+                 lambda: mine.client.withdrawals.reject(settled.id),
+                 lambda: mine.client.withdrawals.create("cus-1", "main", 100),
+                 lambda: mine.client.transfers.create("cus-1", "cus-2", "main", 100),
+                 lambda: mine.client.transfers.create("cus-2", "cus-1", "main", 100)):
+        with pytest.raises(NotFound):
+            call()
+    assert snapshot(bf) == before
+    assert mine.client.withdrawals.list().data == []
+    assert [w.id for w in theirs.client.withdrawals.list().data] == [settled.id, pending.id]
+    assert theirs.client.withdrawals.get(pending.id).status == "pending"

@@ -63,6 +63,7 @@ class Model:
         self.txns: dict[str, MTxn] = {}
         self.customers: set[str] = set()
         self.promises: dict[str, list[Any]] = {}   # id -> [customer, amount, status]
+        self.withdrawals: dict[str, MHold] = {}   # id -> its hold (status: the withdrawal's)
 
     def wallet_lots(self, customer: str) -> list[MLot]:
         return [lot for lot in self.lots.values() if lot.customer == customer]
@@ -81,9 +82,12 @@ class Model:
         return result
 
     def plan_draw(self, customer: str, amount: int, now: datetime,
-                  strategy: str = "expiry_first") -> list[tuple[str, int]] | None:
-        """The lots a debit of `amount` takes, in order; None if it cannot be covered."""
-        candidates = sorted((lot for lot in self.wallet_lots(customer) if lot.spendable(now)),
+                  strategy: str = "expiry_first", *,
+                  withdrawable_only: bool = False) -> list[tuple[str, int]] | None:
+        """The lots a debit of `amount` takes, in order; None if it cannot be covered.
+        A withdrawal draws the same way from the withdrawable lots only."""
+        candidates = sorted((lot for lot in self.wallet_lots(customer) if lot.spendable(now)
+                             and (lot.is_withdrawable or not withdrawable_only)),
                             key=lambda lot: spending_key(lot, strategy))  # type: ignore[arg-type]
         draws, needed = [], amount
         for lot in candidates:

@@ -17,6 +17,8 @@ BAD_AMOUNTS = [0, -1, -10**15, 1.5, 100.0, True, False, "100", None, MAX_AMOUNT_
 
 
 def _setup(shop: Shop) -> dict[str, str]:
+    shop.settings.update({"allow_transfers": True})
+    shop.customers.create("bob")
     credit = shop.wallets.credit("alice", "main", 5000, funding_type="cash")
     debit = shop.wallets.debit("alice", "main", 100)
     hold = shop.holds.create("alice", "main", 1000)

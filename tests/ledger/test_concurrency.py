@@ -85,6 +85,7 @@ def _deadlocks(bf: Billfold) -> int:
 
 def test_transfers_in_opposite_directions_never_deadlock(bf: Billfold,
                                                          shop: Shop) -> None:
+    shop.settings.update({"allow_transfers": True})
     shop.wallets.credit("alice", "main", 5000, funding_type="cash")
     shop.wallets.credit("bob", "main", 5000, funding_type="cash")
     before = _deadlocks(bf)

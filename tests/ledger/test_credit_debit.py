@@ -137,6 +137,8 @@ def test_program_default_expiry_applies_to_credits(shop: Shop,
 
 
 def test_transfer_moves_lots_with_their_nature(shop: Shop, clock: FrozenClock) -> None:
+    shop.settings.update({"allow_transfers": True})
+    shop.customers.create("bob")
     shop.wallets.credit("alice", "main", 1000, funding_type="promotional", expires_in="5d")
     shop.wallets.credit("alice", "main", 1000, funding_type="cash")
     txn = shop.transfers.create("alice", "bob", "main", 1500)

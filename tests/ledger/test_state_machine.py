@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
+    initialize,
     invariant,
     multiple,
     rule,
@@ -25,11 +26,13 @@ from sqlalchemy import select
 from billfold.app import Billfold
 from billfold.clock import FrozenClock
 from billfold.errors import BillfoldError
+from billfold.ledger.withdraw import NEVER
 from billfold.store.tables import lots as lots_table
 from tests.ledger.model import MHold, MLot, Model, MTxn
 
 CUSTOMERS = st.sampled_from(["ann", "ben", "cat"])
 AMOUNTS = st.integers(min_value=1, max_value=3000)
+WITHDRAWAL_AMOUNTS = st.integers(min_value=1, max_value=600)  # small: most are allowed
 FUNDING = st.sampled_from(["cash", "promotional", "cashback", "refund"])
 EXPIRY = st.sampled_from([None, "1h", "1d", "1d", "2d"])
 EXAMPLES = int(os.environ.get("BILLFOLD_STATE_MACHINE_EXAMPLES", "25"))
@@ -40,6 +43,7 @@ class LedgerMachine(RuleBasedStateMachine):
     make_database: Callable[[], str]
 
     holds = Bundle("holds")
+    withdrawals = Bundle("withdrawals")
     reversible = Bundle("reversible")
     promised = Bundle("promised")
 
@@ -48,6 +52,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.clock = FrozenClock()
         self.bf = Billfold(self.make_database(), clock=self.clock)
         self.shop = self.bf.store(self.bf.create_store("Model shop", currency="SAR").id)
+        self.shop.settings.update({"allow_transfers": True, "withdrawals_enabled": True})
         self.model = Model()
 
     def teardown(self) -> None:
@@ -66,6 +71,11 @@ class LedgerMachine(RuleBasedStateMachine):
             raise AssertionError(f"expected refusal {code}")
 
     # -- rules ----------------------------------------------------------------------------
+
+    @initialize(target=reversible, customer=CUSTOMERS)
+    def opening_cash(self, customer: str) -> Any:
+        """One customer starts with withdrawable cash, so withdrawals get exercised."""
+        return self.credit(customer, 2000, "cash", None)
 
     @rule(target=reversible, customer=CUSTOMERS, amount=AMOUNTS, funding=FUNDING,
           expires_in=EXPIRY)
@@ -205,6 +215,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def transfer(self, sender: str, receiver: str, amount: int) -> None:
         if sender == receiver or sender not in self.model.customers:
             return
+        if receiver not in self.model.customers:
+            self.expect_refusal(lambda: self.shop.transfers.create(sender, receiver, "main",
+                                                                   amount),
+                                "customer_not_found")
+            return
         plan = self.model.plan_draw(sender, amount, self.now)
         if plan is None:
             self.expect_refusal(lambda: self.shop.transfers.create(sender, receiver, "main",
@@ -220,7 +235,48 @@ class LedgerMachine(RuleBasedStateMachine):
             self.model.lots[entry.lot_id] = MLot(
                 entry.lot_id, receiver, take, source.funding_type, source.is_withdrawable,
                 source.expires_at, self.now, remaining=take)
-        self.model.customers.add(receiver)
+
+    @rule(target=withdrawals, customer=CUSTOMERS, amount=WITHDRAWAL_AMOUNTS)
+    def request_withdrawal(self, customer: str, amount: int) -> Any:
+        if customer not in self.model.customers:
+            self.expect_refusal(lambda: self.shop.withdrawals.create(customer, "main", amount),
+                                "customer_not_found")
+            return multiple()
+        plan = self.model.plan_draw(customer, amount, self.now, withdrawable_only=True)
+        if plan is None:
+            self.expect_refusal(lambda: self.shop.withdrawals.create(customer, "main", amount),
+                                "insufficient_funds")
+            return multiple()
+        withdrawal = self.shop.withdrawals.create(customer, "main", amount)
+        assert (withdrawal.status, withdrawal.amount) == ("pending", amount)
+        for lot_id, take in plan:
+            self.model.lots[lot_id].held += take
+        self.model.withdrawals[withdrawal.id] = MHold(withdrawal.id, customer, amount, NEVER,
+                                                      plan, status="pending")
+        return withdrawal.id
+
+    @rule(target=reversible, withdrawal_id=withdrawals, approve=st.booleans())
+    def settle_withdrawal(self, withdrawal_id: str, approve: bool) -> Any:
+        """Approve (a `withdrawal` transaction, reversible) or reject (a release)."""
+        hold = self.model.withdrawals[withdrawal_id]
+        act = self.shop.withdrawals.approve if approve else self.shop.withdrawals.reject
+        if hold.status != "pending":
+            self.expect_refusal(lambda: act(withdrawal_id), "withdrawal_not_pending")
+            return multiple()
+        if not approve:
+            assert act(withdrawal_id).status == "rejected"
+            self.model.let_go(hold, 0, self.now)
+            hold.status = "rejected"
+            return multiple()
+        approved = act(withdrawal_id)
+        assert approved.status == "approved" and approved.transaction_id is not None
+        txn = self.shop.transactions.get(approved.transaction_id)
+        assert (txn.type, txn.amount) == ("withdrawal", hold.amount)
+        assert [(e.lot_id, -e.amount) for e in txn.lots if e.amount] == hold.draws
+        self.model.let_go(hold, hold.amount, self.now)
+        hold.status = "approved"
+        self.model.txns[txn.id] = MTxn(txn.id, "withdrawal", hold.amount, list(hold.draws))
+        return txn.id
 
     @rule(target=promised, customer=CUSTOMERS, amount=AMOUNTS)
     def promise(self, customer: str, amount: int) -> Any:

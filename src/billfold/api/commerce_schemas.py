@@ -55,6 +55,7 @@ class SettingsPatch(Strict):
     topup_amounts: Annotated[list[Amount], Field(max_length=20)] | None = None
     low_balance_threshold: Count | None = None
     withdrawals_enabled: StrictBool | None = None
+    allow_transfers: StrictBool | None = None
     clawback_shortfall: Literal["record", "deduct_from_refund"] | None = Field(
         None, description="Cashback that cannot be taken back on a refund (already spent): "
                           "only recorded (default), or deducted from the refund.")

@@ -20,6 +20,7 @@ _ERROR_TEXT = {
     400: "Invalid request (the error's `param` names the parameter); nothing changed.",
     401: "Missing, wrong or revoked secret key.",
     402: "Not enough available balance; nothing changed.",
+    403: "The store's settings do not allow this; nothing changed.",
     404: "No such object in this store.",
     409: "Conflicts with the object's state, or the Idempotency-Key was used with "
          "another request.",

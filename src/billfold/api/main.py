@@ -21,6 +21,7 @@ from billfold.api import (
     orders,
     store_settings,
     transactions,
+    withdrawals,
 )
 from billfold.api.observability import Metrics, RequestLogMiddleware
 from billfold.app import Billfold
@@ -79,6 +80,7 @@ def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = Non
     app.include_router(holds.router)
     for router in (store_settings.router, checkouts.router, offers.router, orders.router):
         app.include_router(router)
+    app.include_router(withdrawals.router)  # withdrawals and transfers
     for router in loyalty.routers:  # -- loyalty --
         app.include_router(router)
 

@@ -185,3 +185,28 @@ class HoldCapture(Strict):
 
 class HoldRelease(Strict):
     """No parameters; an empty object or no body."""
+
+
+class WithdrawalCreate(Strict):
+    amount: Amount
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount": 2500}]})
+
+
+class WithdrawalAction(Strict):
+    """No parameters; an empty object or no body."""
+
+
+class TransferCreate(Strict):
+    from_customer_id: CustomerId
+    to_customer_id: CustomerId
+    program: Program
+    amount: Amount
+    description: Text | None = None
+    reference: Reference | None = None
+    metadata: Metadata | None = None
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"from_customer_id": "cus-42", "to_customer_id": "cus-43", "program": "main",
+         "amount": 1000}]})

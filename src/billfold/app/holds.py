@@ -14,8 +14,10 @@ from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
 from billfold.durations import resolve_expiry
+from billfold.errors import Code, refusal
 from billfold.ledger import holds
 from billfold.ledger.models import Hold
+from billfold.ledger.withdraw import WITHDRAWAL_HOLD_PREFIX
 from billfold.store.calls import DatabaseCall
 
 
@@ -96,16 +98,19 @@ class Holds(Namespace):
             idempotency_key))
 
     def get(self, hold_id: str) -> contract.Hold:
+        _not_a_withdrawal(hold_id)
         return render.hold(self._read(lambda c: holds.get_hold(c, self.store_id, hold_id)))
 
     def capture(self, hold_id: str, *, amount: int | None = None,
                 description: str | None = None,
                 idempotency_key: str | None = None) -> contract.Hold:
         """Spend `amount` (default all) of the hold and let go of the rest."""
+        _not_a_withdrawal(hold_id)
         return render.hold(self._mutate(CaptureHold(hold_id, amount, description),
                                         idempotency_key))
 
     def release(self, hold_id: str, *, idempotency_key: str | None = None) -> contract.Hold:
+        _not_a_withdrawal(hold_id)
         return render.hold(self._mutate(ReleaseHold(hold_id), idempotency_key))
 
     def expire_due(self) -> int:
@@ -115,3 +120,10 @@ class Holds(Namespace):
                                                                     self.now)):
             total += released
         return total
+
+
+def _not_a_withdrawal(hold_id: str) -> None:
+    """A withdrawal's hold moves only through `shop.withdrawals` (approve, reject): here
+    it is no hold at all. A prefix test, no round trip."""
+    if isinstance(hold_id, str) and hold_id.startswith(WITHDRAWAL_HOLD_PREFIX):
+        raise refusal(Code.HOLD_NOT_FOUND, param="hold_id", hold_id=hold_id)

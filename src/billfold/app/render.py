@@ -24,6 +24,7 @@ from billfold.commerce.settings import StoreSettings
 from billfold.commerce.stats import Flows, Stats
 from billfold.errors import BillfoldError
 from billfold.funding.codes import CodeBatch
+from billfold.funding.withdrawals import Withdrawal
 from billfold.ledger.customers import Customer
 from billfold.ledger.models import Balance, Hold, Lot, Page, Transaction
 from billfold.ledger.outbox import OutboxEvent
@@ -173,7 +174,7 @@ def settings(value: StoreSettings, tiers: Iterable[TierValue] = ()) -> contract.
         cashback_expires_in=value.cashback_expires_in, auto_apply=value.auto_apply,
         allow_topup=value.allow_topup, topup_amounts=value.topup_amounts,
         low_balance_threshold=value.low_balance_threshold,
-        withdrawals_enabled=value.withdrawals_enabled,
+        withdrawals_enabled=value.withdrawals_enabled, allow_transfers=value.allow_transfers,
         clawback_shortfall=value.clawback_shortfall,
         programs={p.name: contract.ProgramSettings(
             unit=p.unit, kind=p.kind, max_per_order_amount=p.max_per_order_amount,
@@ -281,3 +282,11 @@ def _code_batch_fields(value: CodeBatch) -> dict[str, object]:
         count=value.count, max_redemptions=value.max_redemptions, redeemed=value.redeemed,
         expires_at=value.expires_at, credit_expires_in=value.credit_expires_seconds,
         created_at=value.created_at, disabled_at=value.disabled_at)
+
+
+def withdrawal(value: Withdrawal) -> contract.Withdrawal:
+    return contract.Withdrawal(
+        id=value.id, status=value.status, customer_id=value.customer_id,
+        program=value.program, unit=value.unit, wallet_id=value.wallet_id, amount=value.amount,
+        transaction_id=value.transaction_id, created_at=value.created_at,
+        settled_at=value.settled_at)

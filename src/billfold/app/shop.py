@@ -22,6 +22,7 @@ from billfold.app.stats import Stats
 from billfold.app.transactions import Transactions
 from billfold.app.transfers import Transfers
 from billfold.app.wallets import Wallets
+from billfold.app.withdrawals import Withdrawals
 
 if TYPE_CHECKING:
     from billfold.app.billfold import Billfold
@@ -53,6 +54,10 @@ class Shop:
     @cached_property
     def transfers(self) -> Transfers:
         return Transfers(self._bf, self.store_id)
+
+    @cached_property
+    def withdrawals(self) -> Withdrawals:
+        return Withdrawals(self._bf, self.store_id)
 
     @cached_property
     def holds(self) -> Holds:

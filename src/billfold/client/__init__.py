@@ -38,6 +38,7 @@ from billfold.contract import (
     Stats,
     Transaction,
     Wallet,
+    Withdrawal,
 )
 
 __all__ = [
@@ -57,4 +58,5 @@ __all__ = [
     "Stats",
     "Transaction",
     "Wallet",
+    "Withdrawal",
 ]

@@ -20,6 +20,7 @@ from billfold.client.transport import (
     SyncTransport,
 )
 from billfold.client.wallets import Customers, Holds, Transactions, Wallets
+from billfold.client.withdrawals import Transfers, Withdrawals
 
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 _HEALTH: Call[dict[str, Any]] = Call("GET", "/healthz", json.loads)
@@ -49,6 +50,8 @@ class _Handle(Generic[H]):
         self.settings = StoreSettings(self._transport)
         self.stats = Statistics(self._transport)
         self.loyalty = Loyalty(self._transport)  # -- loyalty --
+        self.transfers = Transfers(self._transport)
+        self.withdrawals = Withdrawals(self._transport)
 
     def request(self, method: str, path: str, *, json: Any = None,
                 params: dict[str, Any] | None = None,

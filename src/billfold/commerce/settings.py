@@ -35,13 +35,14 @@ CLAWBACK_SHORTFALL_MODES = ("record", "deduct_from_refund")
 PROGRAM_KINDS = ("capped", "points", "uncapped")
 _STORE_KEYS = frozenset({"wallet_enabled", "currency", "cashback_expires_in", "auto_apply",
                          "allow_topup", "topup_amounts", "low_balance_threshold",
-                         "withdrawals_enabled", "clawback_shortfall", "programs"})
+                         "withdrawals_enabled", "allow_transfers", "clawback_shortfall",
+                         "programs"})
 _PROGRAM_KEYS = frozenset({"unit", "max_per_order_amount", "max_per_order_percent",
                            "points_per_unit", "expires_in"})
 DEFAULTS: dict[str, Any] = {
     "wallet_enabled": True, "cashback_expires_in": None, "auto_apply": True,
     "allow_topup": False, "topup_amounts": [], "low_balance_threshold": None,
-    "withdrawals_enabled": False, "clawback_shortfall": "record",
+    "withdrawals_enabled": False, "allow_transfers": False, "clawback_shortfall": "record",
 }
 
 
@@ -75,6 +76,7 @@ class StoreSettings:
     withdrawals_enabled: bool
     clawback_shortfall: str
     programs: tuple[ProgramSettings, ...]
+    allow_transfers: bool = False
 
     @property
     def cashback_expires_seconds(self) -> int | None:
@@ -101,7 +103,8 @@ def get_settings(conn: Connection, store_id: str) -> StoreSettings:
         low_balance_threshold=values["low_balance_threshold"],
         withdrawals_enabled=bool(values["withdrawals_enabled"]),
         clawback_shortfall=values["clawback_shortfall"],
-        programs=tuple(_program_settings(row) for row in rows))
+        programs=tuple(_program_settings(row) for row in rows),
+        allow_transfers=bool(values["allow_transfers"]))
 
 
 def update_settings(conn: Connection, *, store_id: str, changes: dict[str, Any],
@@ -132,7 +135,8 @@ def update_settings(conn: Connection, *, store_id: str, changes: dict[str, Any],
 
 
 def _check_store_value(key: str, value: Any, current: StoreSettings) -> Any:
-    if key in ("wallet_enabled", "auto_apply", "allow_topup", "withdrawals_enabled"):
+    if key in ("wallet_enabled", "auto_apply", "allow_topup", "withdrawals_enabled",
+               "allow_transfers"):
         require(isinstance(value, bool), f"{key} must be true or false.", param=key)
     elif key == "currency":
         require(value == current.currency,

@@ -55,6 +55,7 @@ from billfold.contract.wallets import (
     TransactionPage,
     Wallet,
 )
+from billfold.contract.withdrawals import Withdrawal, WithdrawalPage
 
 __all__ = [
     "AwardedPoints",  # loyalty
@@ -100,4 +101,6 @@ __all__ = [
     "TransactionPage",
     "Wallet",
     "WalletCodeBatch",
+    "Withdrawal",
+    "WithdrawalPage",
 ]

@@ -18,6 +18,7 @@ from billfold.contract.common import Page
 from billfold.contract.loyalty import EarningRule, LoyaltyEvent, Referral
 from billfold.contract.settings import Settings, Stats
 from billfold.contract.wallets import Customer, Hold, Lot, Transaction, Wallet
+from billfold.contract.withdrawals import Withdrawal
 
 Duration = int | str
 Percent = int | float | str
@@ -78,6 +79,29 @@ class HoldsAPI(Protocol):
                 idempotency_key: str | None = None) -> Hold: ...
 
     def release(self, hold_id: str, *, idempotency_key: str | None = None) -> Hold: ...
+
+
+class TransfersAPI(Protocol):
+    def create(self, from_customer_id: str, to_customer_id: str, program: str, amount: int,
+               *, description: str | None = None, reference: str | None = None,
+               metadata: dict[str, Any] | None = None,
+               idempotency_key: str | None = None) -> Transaction: ...
+
+
+class WithdrawalsAPI(Protocol):
+    def create(self, customer_id: str, program: str, amount: int, *,
+               idempotency_key: str | None = None) -> Withdrawal: ...
+
+    def get(self, withdrawal_id: str) -> Withdrawal: ...
+
+    def list(self, *, customer_id: str | None = None, status: str | None = None,
+             limit: int | None = None, starting_after: str | None = None) -> Page[Withdrawal]: ...
+
+    def approve(self, withdrawal_id: str, *,
+                idempotency_key: str | None = None) -> Withdrawal: ...
+
+    def reject(self, withdrawal_id: str, *,
+               idempotency_key: str | None = None) -> Withdrawal: ...
 
 
 class CheckoutsAPI(Protocol):
@@ -185,6 +209,10 @@ class ShopAPI(Protocol):
     def stats(self) -> StatsAPI: ...
     @property
     def loyalty(self) -> LoyaltyAPI: ...
+    @property
+    def transfers(self) -> TransfersAPI: ...
+    @property
+    def withdrawals(self) -> WithdrawalsAPI: ...
 
 
 NAMESPACES: dict[str, type] = {
@@ -192,4 +220,5 @@ NAMESPACES: dict[str, type] = {
     "holds": HoldsAPI, "checkouts": CheckoutsAPI, "offers": OffersAPI, "orders": OrdersAPI,
     "settings": SettingsAPI, "stats": StatsAPI,
     "loyalty": LoyaltyAPI,
+    "transfers": TransfersAPI, "withdrawals": WithdrawalsAPI,
 }

@@ -26,6 +26,8 @@ class Settings(ContractModel):
     topup_amounts: list[int]
     low_balance_threshold: int | None
     withdrawals_enabled: bool
+    allow_transfers: bool = Field(False, description="Whether customers' credit may move "
+                                                     "between customers (POST /v1/transfers).")
     clawback_shortfall: str
     programs: dict[str, ProgramSettings]
     tiers: list[Tier] = Field(default_factory=list,

@@ -74,9 +74,21 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
     expires_at = hold_expiry(now, expires_at)
     prog = get_program(conn, store_id, program)
     wallet = wallet_to_spend_from(conn, store_id, customer_id, prog, amount)
-    draws = draw(conn, store_id, wallet.account_id, amount, prog.spending_strategy, now,
-                 unit=wallet.unit)
-    hold_id = new_id("hold")
+    hold = reserve(conn, store_id=store_id, wallet=wallet, program=prog, amount=amount,
+                   now=now, expires_at=expires_at, reference=reference, metadata=metadata,
+                   hold_id=new_id("hold"))
+    outbox.emit(conn, store_id, "hold.created", _hold_payload(hold), now)
+    return hold
+
+
+def reserve(conn: Connection, *, store_id: str, wallet: Any, program: Any, amount: int,
+            now: datetime, expires_at: datetime, hold_id: str, reference: str | None = None,
+            metadata: dict[str, Any] | None = None, withdrawable_only: bool = False) -> Hold:
+    """The hold story on the Python path, without its event: draw lots of the locked
+    `wallet` (only withdrawable ones if `withdrawable_only`), record the `hold`
+    transaction and the holds row. InsufficientFunds before anything is written."""
+    draws = draw(conn, store_id, wallet.account_id, amount, program.spending_strategy, now,
+                 unit=wallet.unit, withdrawable_only=withdrawable_only)
     entries = [LotEntry(d.lot_id, d.funding_type, 0, d.take) for d in draws]
     txn = record(
         conn, store_id=store_id, wallet=wallet, type="hold", amount=amount,
@@ -85,14 +97,12 @@ def place_hold(conn: Connection, *, store_id: str, customer_id: str, program: st
         entries=entries, now=now, reference=reference, metadata=metadata, hold_id=hold_id)
     values = dict(
         store_id=store_id, hold_id=hold_id, wallet_id=wallet.account_id,
-        customer_id=customer_id, program=program, unit=wallet.unit, amount=amount,
-        captured_amount=0, status=HOLD_HELD, reference=reference, metadata=metadata,
-        expires_at=expires_at, transaction_id=txn.id, settled_transaction_id=None,
-        created_at=now, settled_at=None)
+        customer_id=wallet.customer_id, program=wallet.program, unit=wallet.unit,
+        amount=amount, captured_amount=0, status=HOLD_HELD, reference=reference,
+        metadata=metadata or {}, expires_at=expires_at, transaction_id=txn.id,
+        settled_transaction_id=None, created_at=now, settled_at=None)
     writer(conn).add_rows(holds, [values])
-    hold = _hold_from(values)
-    outbox.emit(conn, store_id, "hold.created", _hold_payload(hold), now)
-    return hold
+    return _hold_from(values)
 
 
 def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime,
@@ -103,11 +113,24 @@ def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
             store_id=store_id, hold_id=hold_id, now=now, amount=amount,
             description=description))
     check_text(description, "description")
-    wallet, hold = _lock_open_hold(conn, store_id, hold_id, now)
+    wallet, hold = lock_open_hold(conn, store_id, hold_id, now)
     amount = hold["amount"] if amount is None else check_amount(amount)
     if amount > hold["amount"]:
         raise refusal(Code.AMOUNT_EXCEEDS_HOLD, param="amount", amount=amount,
                       held=hold["amount"])
+    captured, _txn = spend_held(conn, wallet=wallet, hold=hold, amount=amount, now=now,
+                                description=description)
+    outbox.emit(conn, store_id, "hold.captured", _hold_payload(captured), now)
+    return captured
+
+
+def spend_held(conn: Connection, *, wallet: Any, hold: dict[str, Any], amount: int,
+               now: datetime, description: str | None = None, type: str = "capture",
+               sink: str = "spent") -> tuple[Hold, Any]:
+    """The capture story on the Python path, without its event: spend `amount` of the open
+    `hold` (its wallet locked) from the lots it drew, in that order, into the store's
+    `sink` accounts as a `type` transaction, and let go of the rest."""
+    store_id = hold["store_id"]
     entries, still = [], amount
     held_lots = writer(conn).held_lots(store_id, hold["transaction_id"], now)
     for lot_id, funding_type, held, _expired in held_lots:
@@ -116,16 +139,15 @@ def capture_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
         entries.append(LotEntry(lot_id, funding_type, -take, -held))
     legs = [Leg(wallet.account_id, -amount, held_delta=-hold["amount"]),
             Leg(_holds_account(wallet), held_delta=hold["amount"]),
-            *store_legs("spent", wallet, [e for e in entries if e.amount], -1)]
-    txn = record(conn, store_id=store_id, wallet=wallet, type="capture", amount=amount,
+            *store_legs(sink, wallet, [e for e in entries if e.amount], -1)]
+    txn = record(conn, store_id=store_id, wallet=wallet, type=type, amount=amount,
                  legs=legs, entries=entries, now=now,
                  funding_type=single_funding_type([e for e in entries if e.amount]),
                  description=description, reference=hold["reference"], hold_id=hold["hold_id"])
     captured = _settle(conn, hold, HOLD_CAPTURED, amount, txn.id, now)
     if any(expired for *_rest, expired in held_lots):
         expire_wallet_lots(conn, store_id, wallet, now)
-    outbox.emit(conn, store_id, "hold.captured", _hold_payload(captured), now)
-    return captured
+    return captured, txn
 
 
 def release_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime,
@@ -136,19 +158,30 @@ def release_hold(conn: Connection, *, store_id: str, hold_id: str, now: datetime
         return run_call(conn, release_call(  # type: ignore[no-any-return]
             store_id=store_id, hold_id=hold_id, now=now, status=status))
     assert status in (HOLD_RELEASED, HOLD_EXPIRED)
-    wallet, hold = _lock_open_hold(conn, store_id, hold_id, now, allow_expired=True)
+    wallet, hold = lock_open_hold(conn, store_id, hold_id, now, allow_expired=True)
+    released = let_go(conn, wallet=wallet, hold=hold, now=now, status=status)
+    outbox.emit(conn, store_id, f"hold.{status}", _hold_payload(released), now)
+    return released
+
+
+def let_go(conn: Connection, *, wallet: Any, hold: dict[str, Any], now: datetime,
+           status: str = HOLD_RELEASED, description: str | None = None) -> Hold:
+    """The release story on the Python path, without its event: give the open `hold`'s
+    lots back (its wallet locked); a lot past its expiry expires at once."""
+    store_id = hold["store_id"]
     held_lots = writer(conn).held_lots(store_id, hold["transaction_id"], now)
     entries = [LotEntry(lot_id, funding_type, 0, -held)
                for lot_id, funding_type, held, _expired in held_lots]
+    if description is None and status == HOLD_EXPIRED:
+        description = "Hold expired"
     txn = record(conn, store_id=store_id, wallet=wallet, type="release", amount=hold["amount"],
                  legs=[Leg(wallet.account_id, held_delta=-hold["amount"]),
                        Leg(_holds_account(wallet), held_delta=hold["amount"])],
                  entries=entries, now=now, reference=hold["reference"], hold_id=hold["hold_id"],
-                 description="Hold expired" if status == HOLD_EXPIRED else None)
+                 description=description)
     released = _settle(conn, hold, status, 0, txn.id, now)
     if any(expired for *_rest, expired in held_lots):
         expire_wallet_lots(conn, store_id, wallet, now)
-    outbox.emit(conn, store_id, f"hold.{status}", _hold_payload(released), now)
     return released
 
 
@@ -203,8 +236,8 @@ def _hold_from(m: Any) -> Hold:
         transaction_id=m["transaction_id"], settled_transaction_id=m["settled_transaction_id"])
 
 
-def _lock_open_hold(conn: Connection, store_id: str, hold_id: str, now: datetime, *,
-                    allow_expired: bool = False) -> tuple[Any, dict[str, Any]]:
+def lock_open_hold(conn: Connection, store_id: str, hold_id: str, now: datetime, *,
+                   allow_expired: bool = False) -> tuple[Any, dict[str, Any]]:
     wallet_id = get_hold(conn, store_id, hold_id).wallet_id
     wallet = lock_wallet_by_id(conn, store_id, wallet_id)
     hold = writer(conn).hold(store_id, hold_id)  # again, now that the wallet is locked

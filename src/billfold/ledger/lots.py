@@ -72,22 +72,26 @@ def create_lot(conn: Connection, store_id: str, wallet_id: str, unit: str, amoun
 
 
 def draw(conn: Connection, store_id: str, wallet_id: str, amount: int, strategy: str,
-         now: datetime, *, unit: str) -> list[Draw]:
+         now: datetime, *, unit: str, withdrawable_only: bool = False) -> list[Draw]:
     """Choose lots in spending order to cover `amount`, without changing them.
 
     The caller holds the wallet lock. Raises InsufficientFunds if the spendable
-    lots do not cover `amount`.
+    lots (only the withdrawable ones, for a withdrawal) do not cover `amount`.
     """
     out = writer(conn)
     draws: list[Draw] = []
     needed = amount
     seen = 0
     while needed > 0 and seen < MAX_LOTS_PER_DRAW:
-        batch = out.spendable_lots(store_id, wallet_id, strategy, now, seen, LOT_DRAW_BATCH)
+        batch = out.spendable_lots(store_id, wallet_id, strategy, now, seen, LOT_DRAW_BATCH,
+                                   withdrawable_only=withdrawable_only)
         needed = plan_draw(batch, needed, draws)
         seen += len(batch)
         if len(batch) < LOT_DRAW_BATCH:
             break
+    if needed > 0 and withdrawable_only:
+        raise refusal(Code.INSUFFICIENT_FUNDS, f"The wallet has {amount - needed} {unit} "
+                      f"withdrawable, {amount} {unit} needed.", param="amount")
     if needed > 0:
         raise refusal(Code.INSUFFICIENT_FUNDS, param="amount", available=amount - needed,
                       unit=unit, needed=amount)

@@ -51,7 +51,8 @@ def reverse(conn: Connection, *, store_id: str, transaction_id: str, now: dateti
     if original.type in CREDIT_TYPES:
         entries, legs = _take_back_credit(conn, store_id, wallet, original, amount, now)
     else:
-        entries, legs = _put_back_debit(conn, store_id, wallet, left, amount, now)
+        entries, legs = _put_back_debit(conn, store_id, wallet, left, amount, now,
+                                        sink=_SINKS.get(original.type, "spent"))
     txn = record(
         conn, store_id=store_id, wallet=wallet, type="reversal", amount=amount, legs=legs,
         entries=entries, now=now, funding_type=single_funding_type(entries),
@@ -78,8 +79,13 @@ def _take_back_credit(conn: Connection, store_id: str, wallet: Any, original: An
     return entries, legs
 
 
+# The store accounts a debit type paid into, which its reversal takes back from.
+_SINKS = {"debit": "spent", "capture": "spent", "withdrawal": "withdrawals"}
+
+
 def _put_back_debit(conn: Connection, store_id: str, wallet: Any, left: dict[str, int],
-                    amount: int, now: datetime) -> tuple[list[LotEntry], list[Leg]]:
+                    amount: int, now: datetime, *,
+                    sink: str = "spent") -> tuple[list[LotEntry], list[Leg]]:
     funding = dict(conn.execute(
         select(lots.c.lot_id, lots.c.funding_type)
         .where(lots.c.store_id == store_id, lots.c.lot_id.in_(list(left)))).all())
@@ -91,7 +97,7 @@ def _put_back_debit(conn: Connection, store_id: str, wallet: Any, left: dict[str
             entries.append(LotEntry(lot_id, funding[lot_id], give, 0))
             needed -= give
     assert needed == 0
-    legs = [Leg(wallet.account_id, amount), *store_legs("spent", wallet, entries, -1)]
+    legs = [Leg(wallet.account_id, amount), *store_legs(sink, wallet, entries, -1)]
     return entries, legs
 
 

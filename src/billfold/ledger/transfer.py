@@ -36,7 +36,8 @@ def transfer(conn: Connection, *, store_id: str, from_customer_id: str, to_custo
     """Move credit between two customers' wallets in one program.
 
     The receiver gets lots like the ones drawn (funding type, withdrawability,
-    expiry), so credit keeps its nature. Both wallets are locked by id order.
+    expiry), so credit keeps its nature. Both customers must be known to the store
+    (NotFound, `param` naming which). Both wallets are locked by id order.
     """
     check_id(from_customer_id, "from_customer_id")
     check_id(to_customer_id, "to_customer_id")
@@ -80,13 +81,16 @@ def _lock_pair(conn: Connection, store_id: str, from_customer_id: str, to_custom
     """Lock sender and receiver wallets in wallet-id order (the one lock order)."""
     sender_id = ensure_wallet_exists(conn, store_id, from_customer_id, prog, now,
                                      create=False)
-    receiver_id = ensure_wallet_exists(conn, store_id, to_customer_id, prog, now, create=True)
+    if sender_id is None and not customer_exists(conn, store_id, from_customer_id):
+        raise refusal(Code.CUSTOMER_NOT_FOUND, param="from_customer_id",
+                      customer_id=from_customer_id)
+    if not customer_exists(conn, store_id, to_customer_id):  # a customer of this store
+        raise refusal(Code.CUSTOMER_NOT_FOUND, param="to_customer_id",
+                      customer_id=to_customer_id)
     if sender_id is None:
-        if not customer_exists(conn, store_id, from_customer_id):
-            raise refusal(Code.CUSTOMER_NOT_FOUND, param="from_customer_id",
-                          customer_id=from_customer_id)
         raise refusal(Code.INSUFFICIENT_FUNDS,
                       f"The wallet has 0 {prog.unit} available, needed more.", param="amount")
+    receiver_id = ensure_wallet_exists(conn, store_id, to_customer_id, prog, now, create=True)
     locked = {wallet_id: lock_wallet_by_id(conn, store_id, wallet_id)
               for wallet_id in sorted({sender_id, receiver_id})}
     return locked[sender_id], locked[receiver_id]

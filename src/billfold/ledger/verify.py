@@ -123,6 +123,16 @@ _CHECKS: list[tuple[int, str, str, str]] = [
                (SELECT COALESCE(SUM(r.amount), 0) FROM promises r WHERE r.store_id = a.store_id
                   AND r.wallet_id = a.account_id AND r.status = 'pending')""",
      "pending {0}, pending promises {1}"),
+    (5, "a withdrawal's status matches its hold's", """
+        SELECT w.store_id, w.withdrawal_id, w.status, COALESCE(h.status, 'missing')
+        FROM withdrawals w LEFT JOIN holds h
+          ON h.store_id = w.store_id AND h.hold_id = w.hold_id
+        WHERE h.hold_id IS NULL
+           OR NOT ((w.status = 'pending' AND h.status = 'held')
+                OR (w.status = 'approved' AND h.status = 'captured'
+                    AND h.captured_amount = w.amount)
+                OR (w.status = 'rejected' AND h.status = 'released'))""",
+     "withdrawal {0} but its hold is {1}"),
     (5, "available is not negative", """
         SELECT store_id, account_id, balance, held FROM accounts
         WHERE kind = 'wallet' AND (balance - held < 0 OR held < 0 OR pending < 0)""",

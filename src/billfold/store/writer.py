@@ -34,6 +34,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -106,11 +107,13 @@ class Writer:
             "b_store_id": store_id, "b_account_id": wallet_id}).one_or_none()
 
     def spendable_lots(self, store_id: str, wallet_id: str, strategy: str, now: datetime,
-                       offset: int, limit: int) -> list[tuple[str, str, int]]:
-        """(lot id, funding type, free part) of the lots that can pay now, in the
-        program's spending order, `limit` of them from `offset`."""
+                       offset: int, limit: int, *,
+                       withdrawable_only: bool = False) -> list[tuple[str, str, int]]:
+        """(lot id, funding type, free part) of the lots that can pay now (only the
+        withdrawable ones if `withdrawable_only`), in the program's spending order,
+        `limit` of them from `offset`."""
         return [(lot_id, funding_type, free) for lot_id, funding_type, free in self.conn.execute(
-            _draw_statement(strategy),
+            _draw_statement(strategy, withdrawable_only),
             {"b_store_id": store_id, "b_wallet_id": wallet_id, "b_now": now,
              "b_offset": offset, "b_limit": limit})]
 
@@ -240,8 +243,9 @@ class SqliteWriter(Writer):
         return None if row is None else _WalletRow(*row)
 
     def spendable_lots(self, store_id: str, wallet_id: str, strategy: str, now: datetime,
-                       offset: int, limit: int) -> list[tuple[str, str, int]]:
-        return self.db.execute(_sqlite_draw(strategy),
+                       offset: int, limit: int, *,
+                       withdrawable_only: bool = False) -> list[tuple[str, str, int]]:
+        return self.db.execute(_sqlite_draw(strategy, withdrawable_only),
                                (store_id, wallet_id, sqlite_time(now), limit, offset)).fetchall()
 
     def hold(self, store_id: str, hold_id: str) -> dict[str, Any] | None:
@@ -345,23 +349,26 @@ SPENDING_ORDER = {
 
 
 @cache
-def _draw_statement(strategy: str) -> Any:
-    """Spendable lots (active, a free part, not past expiry) in spending order."""
+def _draw_statement(strategy: str, withdrawable_only: bool = False) -> Any:
+    """Spendable lots (active, a free part, not past expiry) in spending order; with
+    `withdrawable_only`, the same draw restricted to withdrawable lots (a withdrawal)."""
     now = bindparam("b_now", type_=lots.c.created_at.type)
-    return (select(lots.c.lot_id, lots.c.funding_type, (lots.c.remaining - lots.c.held))
-            .where(lots.c.store_id == bindparam("b_store_id"),
-                   lots.c.wallet_id == bindparam("b_wallet_id"),
-                   lots.c.status == literal_column(f"'{LOT_ACTIVE}'"),
-                   lots.c.remaining > lots.c.held,
-                   (lots.c.expires_at.is_(None)) | (lots.c.expires_at > now))
-            .order_by(*SPENDING_ORDER[strategy])
+    statement = (select(lots.c.lot_id, lots.c.funding_type, (lots.c.remaining - lots.c.held))
+                 .where(lots.c.store_id == bindparam("b_store_id"),
+                        lots.c.wallet_id == bindparam("b_wallet_id"),
+                        lots.c.status == literal_column(f"'{LOT_ACTIVE}'"),
+                        lots.c.remaining > lots.c.held,
+                        (lots.c.expires_at.is_(None)) | (lots.c.expires_at > now)))
+    if withdrawable_only:
+        statement = statement.where(lots.c.is_withdrawable.is_(true()))
+    return (statement.order_by(*SPENDING_ORDER[strategy])
             .limit(bindparam("b_limit")).offset(bindparam("b_offset")))
 
 
 @cache
-def _sqlite_draw(strategy: str) -> str:
+def _sqlite_draw(strategy: str, withdrawable_only: bool = False) -> str:
     """`_draw_statement` compiled once for sqlite3: (store, wallet, now, limit, offset)."""
-    compiled = _draw_statement(strategy).compile(dialect=sqlite.dialect())
+    compiled = _draw_statement(strategy, withdrawable_only).compile(dialect=sqlite.dialect())
     assert compiled.positiontup == ["b_store_id", "b_wallet_id", "b_now", "b_limit",
                                     "b_offset"], compiled.positiontup
     return str(compiled)
