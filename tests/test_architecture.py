@@ -10,8 +10,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "billfold"
 VALUE_TYPES = {"money", "ids", "clock", "errors", "durations", "codec", "settings"}
-DOMAINS = {"commerce", "loyalty", "funding"}
-SHELLS = {"api", "web", "worker", "cli", "client", "benchmarks"}
+DOMAINS = {"commerce", "loyalty", "funding", "webhooks", "access"}
+SHELLS = {"api", "web", "worker", "cli", "client", "benchmarks", "demo"}
 FRAMEWORKS = {"fastapi", "starlette", "jinja2", "typer", "uvicorn", "click"}
 # What each layer may import of billfold, besides itself and the value types.
 ALLOWED: dict[str, set[str]] = {

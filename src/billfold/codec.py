@@ -54,6 +54,8 @@ def decode(klass: Any, data: Any) -> Any:
     origin = typing.get_origin(klass)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(klass) if a is not type(None)]
+        if all(option in _PLAIN for option in options):  # int | str: JSON kept it apart
+            return data
         assert len(options) == 1, f"ambiguous union {klass}"
         return decode(options[0], data)
     if origin is tuple:

@@ -222,6 +222,22 @@ class Code(Enum):
     WITHDRAWAL_NOT_FOUND = ("withdrawal_not_found", NotFound,
                             "No withdrawal {withdrawal_id!r} in this store.")
     WITHDRAWAL_NOT_PENDING = "withdrawal_not_pending", Conflict
+    # -- funding (top-ups) --
+    TOPUPS_DISABLED = "topups_disabled", PermissionDenied
+    TOPUP_AMOUNT_NOT_ALLOWED = "topup_amount_not_allowed", InvalidRequest
+    TOPUP_NOT_FOUND = "topup_not_found", NotFound, "No top-up {topup_id!r} in this store."
+    AUTO_TOPUP_NOT_FOUND = "auto_topup_not_found", NotFound
+    TOPUP_NOT_PENDING = "topup_not_pending", Conflict, "The top-up is {status}."
+    TOPUP_REFERENCE_CONFLICT = "topup_reference_conflict", Conflict
+    # -- events and webhooks --
+    EVENT_NOT_FOUND = "event_not_found", NotFound
+    INVALID_WEBHOOK_URL = "invalid_webhook_url", InvalidRequest
+    WEBHOOK_ENDPOINT_NOT_FOUND = "webhook_endpoint_not_found", NotFound
+    DELIVERY_NOT_FOUND = "delivery_not_found", NotFound
+    # -- access (dashboard users, portal sessions) --
+    INVALID_LOGIN = "invalid_login", AuthenticationFailed
+    USER_EXISTS = "user_exists", Conflict
+    PORTAL_SESSION_NOT_FOUND = "portal_session_not_found", NotFound
     # -- end funding -------------------------------------------------------------------
     # internal, 500
     INTERNAL_ERROR = "internal_error", InternalError

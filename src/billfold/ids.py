@@ -16,7 +16,7 @@ from ulid import ULID
 
 PREFIXES = frozenset(
     {"sto", "key", "wal", "acc", "txn", "lot", "hold", "evt", "ord", "off", "code", "chk",
-     "ref", "top", "wd", "wdh", "whe", "rule", "usr", "ps", "tier", "prm"}
+     "ref", "top", "wd", "wdh", "whe", "dlv", "aud", "rule", "usr", "ps", "tier", "prm"}
     | {"awd", "lev", "rfl"}  # loyalty: awards, reported events, referrals
 )
 _RANDOM_BITS = 80

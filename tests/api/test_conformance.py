@@ -18,13 +18,14 @@ from pydantic import BaseModel
 from billfold.app import Billfold
 from billfold.client import AsyncClient
 from billfold.contract.namespaces import NAMESPACES
+from billfold.worker.deliver import Deliverer
 from tests.api.conftest import ServerThread, Tenant
 from tests.helpers import assert_books_balance, rename_ids
 
 LINES = [{"product_id": "p1", "category_ids": ["c1"], "quantity": 1, "unit_amount": 3000}]
 
 
-def scenario(shop: Any) -> list[tuple[str, Any]]:
+def scenario(shop: Any, fan_out: Callable[[], object]) -> list[tuple[str, Any]]:
     """Every namespace, every method, through `shop`: (label, result) in call order, each
     result checked at once against its Protocol's return annotation (an iterator's
     items collected into a list). A label starts with the method's `namespace.name`."""
@@ -84,6 +85,45 @@ def scenario(shop: Any) -> list[tuple[str, Any]]:
     step("withdrawals.list", shop.withdrawals.list(limit=1))
     step("withdrawals.list pending", shop.withdrawals.list(customer_id="cus-1",
                                                            status="pending"))
+    made = shop.codes.create(700, "main", count=2, max_redemptions=2, credit_expires_in="30d")
+    step("codes.create", made)
+    steps[-1] = ("codes.create", made.model_copy(update={"codes": [  # random: their form
+        code.count("-") for code in made.codes]}))
+    step("codes.get", shop.codes.get(made.id))
+    step("codes.redeem", shop.codes.redeem(made.codes[0].lower(), "cus-1"))
+    step("codes.disable", shop.codes.disable(made.id))
+    step("settings.update topups", shop.settings.update(
+        {"allow_topup": True, "topup_amounts": [1000, 5000]}))
+    topup = step("topups.create", shop.topups.create("cus-1", "main", 5000))
+    step("topups.confirm", shop.topups.confirm(topup.id, "pay-1"))
+    step("topups.get", shop.topups.get(topup.id))
+    dropped = shop.topups.create("cus-1", "main", 1000)
+    step("topups.cancel", shop.topups.cancel(dropped.id))
+    step("topups.list", shop.topups.list("cus-1", "main", limit=1))
+    step("topups.set_auto", shop.topups.set_auto("cus-1", "main", 500, 1000))
+    step("topups.get_auto", shop.topups.get_auto("cus-1", "main"))
+    step("topups.delete_auto", shop.topups.delete_auto("cus-1", "main"))
+    credited = shop.events.list(type="wallet.credited", customer_id="cus-1", limit=2)
+    step("events.list", credited)
+    step("events.get", shop.events.get(credited.data[0].id))
+    hook = shop.webhooks.create("http://127.0.0.1:9/hooks", events=["wallet.debited"])
+    step("webhooks.create", hook)
+    steps[-1] = ("webhooks.create", hook.model_copy(update={"secret": hook.secret[:6]}))
+    step("webhooks.get", shop.webhooks.get(hook.id))
+    step("webhooks.list", shop.webhooks.list())
+    step("webhooks.update", shop.webhooks.update(hook.id, every_event=True))
+    rotated = shop.webhooks.rotate_secret(hook.id)
+    step("webhooks.rotate_secret", rotated)
+    steps[-1] = ("webhooks.rotate_secret",
+                 rotated.model_copy(update={"secret": rotated.secret != hook.secret}))
+    fan_out()  # the worker's first step: the events become pending attempts
+    attempts = step("webhooks.list_deliveries", shop.webhooks.list_deliveries(hook.id,
+                                                                              limit=5))
+    step("webhooks.replay", shop.webhooks.replay(hook.id, attempts.data[-1].id))
+    link = shop.portal_sessions.create("cus-1", locale="ar")
+    step("portal_sessions.create", link)
+    steps[-1] = ("portal_sessions.create", link.model_copy(update={  # a random token
+        "url": link.url is not None and "/portal/" in link.url}))
     offer = step("offers.create", shop.offers.create("Ten", percent=10, max_amount=250))
     step("offers.get", shop.offers.get(offer.id))
     checkout = step("checkouts.create", shop.checkouts.create("cus-1", "o1", 3000,
@@ -175,18 +215,23 @@ async def _collect(items: Any) -> list[Any]:
 
 
 def test_library_sync_sdk_and_async_sdk_answer_one_scenario_alike(
-        bf: Billfold, server: ServerThread, tenant_factory: Callable[[], Tenant]) -> None:
+        bf: Billfold, server: ServerThread, tenant_factory: Callable[[], Tenant],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BILLFOLD_WEBHOOK_ALLOW_PRIVATE", "1")  # a loopback endpoint
     library = bf.store(bf.create_store("Library", currency="SAR").id)
-    through_library = scenario(library)
-    through_sync = scenario(tenant_factory().client)
+    deliverer = Deliverer(bf)
+    fan_out = deliverer.fan_out
+    through_library = scenario(library, fan_out)
+    through_sync = scenario(tenant_factory().client, fan_out)
     async_tenant = tenant_factory()
     loop = asyncio.new_event_loop()
     client = AsyncClient(async_tenant.api_key, server.base_url, max_retries=0)
     try:
-        through_async = scenario(_Blocking(client, loop))
+        through_async = scenario(_Blocking(client, loop), fan_out)
     finally:
         loop.run_until_complete(client.aclose())
         loop.close()
+        deliverer.close()
     labels = [label for label, _ in through_library]
     assert labels == [label for label, _ in through_sync] == [
         label for label, _ in through_async]

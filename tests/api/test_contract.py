@@ -44,7 +44,8 @@ def _api_routes(routes: list[Any]) -> list[APIRoute]:
 
 def _json_routes(billfold: Billfold) -> list[APIRoute]:
     routes = _api_routes(create_app(billfold).routes)
-    return [r for r in routes if r.path not in ("/metrics",)]
+    return [r for r in routes if r.path not in ("/metrics",)
+            and not r.path.startswith(("/dashboard", "/portal/"))]  # HTML pages
 
 
 def _is_contract_model(model: object) -> bool:

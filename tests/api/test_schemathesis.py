@@ -23,7 +23,7 @@ from billfold.client import Client
 from tests.api.conftest import ServerThread, Tenant
 from tests.helpers import assert_books_balance
 
-MAX_EXAMPLES_PER_OPERATION = 12
+MAX_EXAMPLES_PER_OPERATION = 8
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 

@@ -4,13 +4,21 @@ locked, so simultaneous calls leave one winner and balanced books."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
+import psycopg
 import pytest
+from sqlalchemy import text
 
 from billfold.app import Billfold, Shop
+from billfold.app.idempotency import fingerprint
+from billfold.app.wallets import Credit
 from billfold.errors import AuthenticationFailed
+from billfold.store import calls
+from billfold.store.engine import LOCK_TIMEOUT_MS
 from tests.helpers import assert_books_balance, race_calls
 
 N = 6
@@ -77,3 +85,53 @@ def test_lot_expiry_changed_at_once_ends_at_one_of_the_values(shop: Shop) -> Non
                if t.type == "lot_expiry_change"]
     assert changes[0].metadata["expires_at"] == lot.expires_at.isoformat()  # the last one
     assert_books_balance(shop._bf)
+
+
+def test_a_keyed_credit_that_meets_its_key_committed_mid_call_replays_it(
+        bf: Billfold, shop: Shop) -> None:
+    """The race the outside concurrency test finds now and then, made certain: the key
+    is free when the call looks, taken (by a transaction still open) when it writes."""
+    if not bf.uses_database_functions:
+        pytest.skip("one database call per movement is PostgreSQL's path")
+    first = Credit(customer_id="alice", program="main", amount=100, funding_type="cash")
+    call = first.database_call(shop.store_id, shop.now)
+    print_ = fingerprint(first.operation, first.fingerprinted())
+    holder = bf.engine.raw_connection()
+    try:
+        reply = calls.call_in(holder.driver_connection, call.sql,
+                              ("the-key", first.operation, print_, None, *call.args))
+        second: list[object] = []
+        racer = threading.Thread(target=lambda: second.append(
+            shop.wallets.credit("alice", "main", 100, funding_type="cash",
+                                idempotency_key="the-key")))
+        racer.start()
+        time.sleep(0.5)  # the racer finds no key, then waits on the open transaction's
+        holder.driver_connection.commit()
+        racer.join(timeout=30)
+    finally:
+        holder.close()
+    assert len(second) == 1
+    assert second[0].id == call.finish(reply).id  # type: ignore[attr-defined]
+    assert shop.wallets.get("alice").available == 100
+    assert_books_balance(bf)
+
+
+def test_a_debit_waiting_on_a_locked_wallet_gives_up_whole(bf: Billfold, shop: Shop) -> None:
+    """A wallet row locked by a transaction that does not end (on Citus: on its worker,
+    where the call is delegated): the debit waits no longer than the bound, then is
+    refused and writes nothing, and its key stays free."""
+    if not bf.uses_database_functions:
+        pytest.skip("SQLite has one writer at a time and its own busy_timeout")
+    shop.wallets.credit("ann", "main", 1000, funding_type="cash")
+    with bf.engine.connect() as blocker:  # its transaction ends when the block does
+        blocker.execute(text("SELECT 1 FROM accounts WHERE store_id = :s FOR UPDATE"),
+                        {"s": shop.store_id})
+        started = time.monotonic()
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            shop.wallets.debit("ann", "main", 300, idempotency_key="stuck-1")
+        waited = time.monotonic() - started
+    assert LOCK_TIMEOUT_MS / 1000 - 0.5 <= waited < LOCK_TIMEOUT_MS / 1000 + 5
+    assert shop.wallets.get("ann").available == 1000
+    assert shop.wallets.debit("ann", "main", 300, idempotency_key="stuck-1").amount == 300
+    assert shop.wallets.get("ann").available == 700  # the key was not spent on the refusal
+    assert_books_balance(bf)

@@ -158,7 +158,7 @@ def _assert_same(steps: list[Any]) -> None:
         assert fast[1][table] == python[1][table], table
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(st.lists(STEP, min_size=1, max_size=20))
 def test_fast_holds_and_python_holds_write_the_same_rows(steps: list[Any]) -> None:
     _assert_same([*OPENING_HOLDS, *steps])

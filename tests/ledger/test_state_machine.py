@@ -35,7 +35,7 @@ AMOUNTS = st.integers(min_value=1, max_value=3000)
 WITHDRAWAL_AMOUNTS = st.integers(min_value=1, max_value=600)  # small: most are allowed
 FUNDING = st.sampled_from(["cash", "promotional", "cashback", "refund"])
 EXPIRY = st.sampled_from([None, "1h", "1d", "1d", "2d"])
-EXAMPLES = int(os.environ.get("BILLFOLD_STATE_MACHINE_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("BILLFOLD_STATE_MACHINE_EXAMPLES", "18"))
 STEPS = int(os.environ.get("BILLFOLD_STATE_MACHINE_STEPS", "30"))
 
 

@@ -56,6 +56,11 @@ class SettingsPatch(Strict):
     low_balance_threshold: Count | None = None
     withdrawals_enabled: StrictBool | None = None
     allow_transfers: StrictBool | None = None
+    topup_min_amount: Amount | None = None
+    topup_max_amount: Amount | None = None
+    topup_expires_in: Duration | None = None
+    expiry_notice_before: Duration | None = None
+    portal_session_expires_in: Duration | None = None
     clawback_shortfall: Literal["record", "deduct_from_refund"] | None = Field(
         None, description="Cashback that cannot be taken back on a refund (already spent): "
                           "only recorded (default), or deducted from the refund.")

@@ -24,6 +24,7 @@ _ERROR_TEXT = {
     404: "No such object in this store.",
     409: "Conflicts with the object's state, or the Idempotency-Key was used with "
          "another request.",
+    429: "Too many tries: wait the seconds `Retry-After` says; nothing changed.",
 }
 
 

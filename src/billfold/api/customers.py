@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from pydantic import ConfigDict, Field, StrictStr
 
 from billfold.api.common import (
     DEFAULT_LIMIT,
@@ -16,8 +17,8 @@ from billfold.api.common import (
     errors,
 )
 from billfold.api.deps import IdempotencyKey, Store
-from billfold.api.schemas import CreditCreate, CustomerCreate, DebitCreate
-from billfold.contract import Customer, Lot, Page, Transaction, Wallet
+from billfold.api.schemas import CreditCreate, CustomerCreate, DebitCreate, Strict
+from billfold.contract import Customer, Lot, Page, PortalSession, Transaction, Wallet
 
 router = APIRouter(prefix="/v1/customers", tags=["customers and wallets"],
                    route_class=ContractRoute)
@@ -87,3 +88,24 @@ def list_lots(customer_id: CustomerIdPath, program: ProgramPath, store: Store,
     """The wallet's lots, newest first."""
     return store.wallets.list_lots(customer_id, program, status=status, limit=limit,
                                    starting_after=starting_after)
+
+
+class PortalSessionCreate(Strict):
+    locale: Literal["en", "ar"] | None = Field(None, description="ar: Arabic, right to left.")
+    return_url: Annotated[StrictStr, Field(max_length=2048)] | None = Field(
+        None, description="Where the page's back link goes.")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"locale": "ar", "return_url": "https://shop.example/account"}]})
+
+
+@router.post("/{customer_id}/portal_sessions", status_code=201, responses=errors(404, 409))
+def create_portal_session(customer_id: CustomerIdPath, store: Store,
+                          body: PortalSessionCreate | None = None,
+                          idempotency_key: IdempotencyKey = None) -> PortalSession:
+    """A link to the customer's "My Wallet" page, opened with no other login, for an hour
+    (or the store's `portal_session_expires_in`)."""
+    sent = body or PortalSessionCreate()
+    return store.portal_sessions.create(customer_id, locale=sent.locale,
+                                        return_url=sent.return_url,
+                                        idempotency_key=idempotency_key)

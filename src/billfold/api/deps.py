@@ -33,7 +33,7 @@ async def current_store(
     if store_id is None:  # not seen lately: read the key table off the event loop
         store_id = await run_in_threadpool(billfold.authenticate, credentials.credentials)
     request.state.store_id = store_id  # for the request log
-    return Shop(billfold, store_id)
+    return Shop(billfold, store_id, public_url=str(request.base_url))
 
 
 Store = Annotated[Shop, Depends(current_store)]

@@ -48,6 +48,9 @@ def install(app: FastAPI) -> None:
 
 def _billfold_error(request: Request, error: BillfoldError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    wait = getattr(error, "retry_after_seconds", None)
+    if error.status == 429 and wait is not None:
+        headers = {"Retry-After": str(wait)}
     return error_response(error, headers=headers)
 
 

@@ -15,12 +15,15 @@ from billfold.api import (
     checkouts,
     customers,
     errors,
+    events,
+    funding,
     holds,
     loyalty,
     offers,
     orders,
     store_settings,
     transactions,
+    webhooks,
     withdrawals,
 )
 from billfold.api.observability import Metrics, RequestLogMiddleware
@@ -28,6 +31,8 @@ from billfold.app import Billfold
 from billfold.contract import Health
 from billfold.ledger.models import SweepResult
 from billfold.settings import Settings
+from billfold.web import pages
+from billfold.worker.deliver import DeliveryLoop
 from billfold.worker.sweeper import Sweeper
 
 DESCRIPTION = """Customer wallets for shops on a double-entry ledger.
@@ -46,7 +51,8 @@ _NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": Fa
 def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = None,
                opentelemetry: bool | None = None) -> FastAPI:
     """The REST service over `billfold`. With `sweep_interval_seconds`, the app also
-    releases timed-out holds and sweeps expired lots on a thread while it runs.
+    releases timed-out holds and sweeps expired lots on a thread while it runs, and
+    delivers webhooks on another.
 
     FastAPI's own OpenTelemetry instrumentation is off unless `opentelemetry` (or
     BILLFOLD_OPENTELEMETRY=1): billfold logs and counts requests itself, and the
@@ -57,16 +63,19 @@ def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sweeper = None
+        sweeper = delivery = None
         if sweep_interval_seconds is not None:
             sweeper = Sweeper(billfold, sweep_interval_seconds,
                               on_sweep=lambda h, lots: _count_sweep(metrics, h, lots),
                               on_failure=metrics.sweep_failures.inc).start()
+            delivery = DeliveryLoop(billfold).start()
         try:
             yield
         finally:
             if sweeper is not None:
                 sweeper.stop()
+            if delivery is not None:
+                delivery.stop()
 
     app = FastAPI(title="billfold", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan, strict_content_type=False,
@@ -81,6 +90,11 @@ def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = Non
     for router in (store_settings.router, checkouts.router, offers.router, orders.router):
         app.include_router(router)
     app.include_router(withdrawals.router)  # withdrawals and transfers
+    app.include_router(funding.router)  # wallet codes and top-ups
+    app.include_router(events.router)
+    app.include_router(webhooks.router)
+    app.include_router(pages.router)  # the dashboard and the portal
+    app.mount("/static", pages.static, name="static")
     for router in loyalty.routers:  # -- loyalty --
         app.include_router(router)
 

@@ -34,9 +34,13 @@ def get_stats(store: Store,
               start: Annotated[datetime | None, Query(alias="from")] = None,
               end: Annotated[datetime | None, Query(alias="to")] = None) -> Stats:
     """Liability now, flows and a daily series over `from` to `to` (default: 30 days)."""
+    window: list[datetime | None] = []
     for moment, param in ((start, "from"), (end, "to")):
         if moment is not None and moment.tzinfo is None:
             raise InvalidRequest(f"{param} must be an RFC 3339 time with an offset.",
                                  param=param)
-    return store.stats.get(start=start and start.astimezone(UTC),
-                           end=end and end.astimezone(UTC))
+        try:
+            window.append(moment and moment.astimezone(UTC))
+        except OverflowError:  # 0001-01-01T00:00+00:03 is before the first UTC moment
+            raise InvalidRequest(f"{param} is out of range.", param=param) from None
+    return store.stats.get(start=window[0], end=window[1])

@@ -13,6 +13,7 @@ and arguments returns the first outcome (result or refusal) and moves nothing.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from billfold.app.idempotency import run_mutation
 from billfold.app.operation import Mutation
 from billfold.app.shop import Shop
 from billfold.clock import Clock, SystemClock
+from billfold.funding.topups import PaymentProvider, ShopConfirms
 from billfold.ledger import stores
 from billfold.ledger.models import SweepResult
 from billfold.ledger.verify import VerifyReport, verify
@@ -45,9 +47,11 @@ class Billfold:
                  clock: Clock | None = None, migrate: bool = True,
                  engine: Engine | None = None,
                  auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS,
-                 fast_paths: bool = True):
+                 fast_paths: bool = True, payment_provider: PaymentProvider | None = None):
         """`fast_paths=False` runs every movement on the plain SQLAlchemy path instead of
-        one PostgreSQL function call or SQLite's raw statements (the twin tests)."""
+        one PostgreSQL function call or SQLite's raw statements (the twin tests).
+        `payment_provider` is asked about top-ups (`funding.topups.PaymentProvider`); by
+        default the shop's backend confirms them."""
         self._own_engine = engine or make_engine(database_url)
         self.engine: Engine = (self._own_engine if fast_paths
                                else self._own_engine.execution_options(**FAST_PATHS_OFF))
@@ -56,6 +60,9 @@ class Billfold:
         self._known_keys: dict[str, tuple[str, float]] = {}  # key hash -> (store, until)
         self._sqlite_writer = threading.RLock()
         self.clock: Clock = clock or SystemClock()
+        self.payment_provider: PaymentProvider = payment_provider or ShopConfirms()
+        # Where shoppers reach this billfold (portal links); the API uses the request's.
+        self.public_url = os.environ.get("BILLFOLD_PUBLIC_URL", "http://127.0.0.1:8000")
         if migrate:
             upgrade(self._own_engine)
 
@@ -169,14 +176,17 @@ class Billfold:
         return self.run(lambda c: verify(c, self.clock.now()), read_only=True)
 
     def sweep(self) -> tuple[int, SweepResult]:
-        """Expire timed-out holds and expired lots in every store, batch by batch, and
-        recompute the loyalty tiers of customers whose points aged out of a window."""
+        """Expire timed-out holds, expired lots and unconfirmed top-ups in every store,
+        batch by batch, notice lots about to expire, and recompute the loyalty tiers of
+        customers whose points aged out of a window."""
         holds_released, lots_total = 0, SweepResult(0, 0, 0)
         for store in self.run(stores.list_stores, read_only=True):
             shop = Shop(self, store.id)
             holds_released += shop.holds.expire_due()
             result = shop.lots.expire_due()
             shop.loyalty.recompute_due_tiers()
+            shop.topups.expire_due()
+            shop.lots.notice_expiring()
             lots_total = SweepResult(lots_total.transactions + result.transactions,
                                      lots_total.lots + result.lots,
                                      lots_total.amount + result.amount)

@@ -119,7 +119,7 @@ def run_mutation(bf: Billfold, store_id: str, mutation: Mutation[T],
     if idempotency_key is None:
         return bf.run(lambda conn: mutation.run(conn, store_id, bf.clock.now()))
     key = check_key(idempotency_key)
-    print_ = fingerprint(mutation.operation, mutation)
+    print_ = fingerprint(mutation.operation, mutation.fingerprinted())
 
     def attempt(conn: Connection) -> tuple[bool, Any]:
         found = find(conn, store_id, key, mutation, print_)
@@ -128,8 +128,8 @@ def run_mutation(bf: Billfold, store_id: str, mutation: Mutation[T],
         now = bf.clock.now()
         if not mutation.key_in_transaction:
             result = mutation.run(conn, store_id, now)
-            if not save(conn, store_id, key, mutation.operation, print_, OK, encode(result),
-                        now):
+            if not save(conn, store_id, key, mutation.operation, print_, OK,
+                        encode(mutation.kept(result)), now):
                 raise _Replay
             return False, result
         conn.info[journal.IDEMPOTENCY] = (key, print_)  # record() writes it in the row
@@ -156,7 +156,7 @@ def _run_in_one_call(bf: Billfold, store_id: str, mutation: Mutation[T],
     key = print_ = None
     if idempotency_key is not None:
         key = check_key(idempotency_key)
-        print_ = fingerprint(mutation.operation, mutation)
+        print_ = fingerprint(mutation.operation, mutation.fingerprinted())
     for _ in range(MAX_ATTEMPTS):
         try:
             call = mutation.database_call(store_id, bf.clock.now())

@@ -12,7 +12,9 @@ from billfold import contract
 from billfold.app import render
 from billfold.app.namespace import Namespace
 from billfold.app.operation import Mutation
-from billfold.ledger import expiry, lot_admin, queries
+from billfold.commerce.settings import get_settings
+from billfold.durations import parse_duration_seconds
+from billfold.ledger import expiry, lot_admin, notices, queries
 from billfold.ledger.models import LotUsage, SweepResult, Transaction
 
 
@@ -67,4 +69,16 @@ class Lots(Namespace):
                 lambda c: expiry.sweep_expired_lots(c, self.store_id, self.now))).transactions:
             total = SweepResult(total.transactions + batch.transactions,
                                 total.lots + batch.lots, total.amount + batch.amount)
+        return total
+
+    def notice_expiring(self) -> int:
+        """Write `lot.expiring_soon` for each lot newly within the store's
+        `expiry_notice_before`, batch by batch; how many."""
+        seconds = parse_duration_seconds(self._bf.read(
+            lambda c: get_settings(c, self.store_id)).expiry_notice_before,
+            param="expiry_notice_before")
+        total = 0
+        while done := self._bf.run(lambda c: notices.notice_expiring(
+                c, self.store_id, self.now, seconds)):
+            total += done
         return total

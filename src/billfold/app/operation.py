@@ -36,6 +36,16 @@ class Mutation(Generic[T]):
     def run(self, conn: Connection, store_id: str, now: datetime) -> T:
         raise NotImplementedError
 
+    def fingerprinted(self) -> object:
+        """What a keyed request's fingerprint is taken from: its arguments (all fields,
+        unless a mutation carries a collaborator that is not an argument)."""
+        return self
+
+    def kept(self, result: T) -> T:
+        """What is kept of `result` beside its idempotency key for a retry to answer: all
+        of it, but for secrets shown once (a code batch's plain codes)."""
+        return result
+
     def answer_of(self, conn: Connection, store_id: str, transaction_id: str) -> T:
         """What the movement answered when it wrote `transaction_id` (`key_in_transaction`
         mutations: a retry's answer, read back)."""

@@ -24,6 +24,7 @@ from billfold.commerce.settings import StoreSettings
 from billfold.commerce.stats import Flows, Stats
 from billfold.errors import BillfoldError
 from billfold.funding.codes import CodeBatch
+from billfold.funding.topups import AutoTopupRule, Topup
 from billfold.funding.withdrawals import Withdrawal
 from billfold.ledger.customers import Customer
 from billfold.ledger.models import Balance, Hold, Lot, Page, Transaction
@@ -34,6 +35,8 @@ from billfold.loyalty.referrals import Referral as ReferralValue
 from billfold.loyalty.rules import Rule
 from billfold.loyalty.tiers import CustomerTier
 from billfold.loyalty.tiers import Tier as TierValue
+from billfold.webhooks.deliveries import Attempt
+from billfold.webhooks.endpoints import Endpoint
 
 T = TypeVar("T")
 M = TypeVar("M", bound=contract.ContractModel)
@@ -176,6 +179,10 @@ def settings(value: StoreSettings, tiers: Iterable[TierValue] = ()) -> contract.
         low_balance_threshold=value.low_balance_threshold,
         withdrawals_enabled=value.withdrawals_enabled, allow_transfers=value.allow_transfers,
         clawback_shortfall=value.clawback_shortfall,
+        topup_min_amount=value.topup_min_amount, topup_max_amount=value.topup_max_amount,
+        topup_expires_in=value.topup_expires_in,
+        expiry_notice_before=value.expiry_notice_before,
+        portal_session_expires_in=value.portal_session_expires_in,
         programs={p.name: contract.ProgramSettings(
             unit=p.unit, kind=p.kind, max_per_order_amount=p.max_per_order_amount,
             max_per_order_percent=p.max_per_order_percent, points_per_unit=p.points_per_unit,
@@ -271,8 +278,8 @@ def code_batch(value: CodeBatch) -> contract.WalletCodeBatch:
     return contract.WalletCodeBatch(**_code_batch_fields(value))
 
 
-def new_code_batch(value: CodeBatch, codes: list[str]) -> contract.NewWalletCodeBatch:
-    return contract.NewWalletCodeBatch(**_code_batch_fields(value), codes=codes)
+def new_code_batch(value: CodeBatch, codes: Iterable[str]) -> contract.NewWalletCodeBatch:
+    return contract.NewWalletCodeBatch(**_code_batch_fields(value), codes=list(codes))
 
 
 def _code_batch_fields(value: CodeBatch) -> dict[str, object]:
@@ -290,3 +297,45 @@ def withdrawal(value: Withdrawal) -> contract.Withdrawal:
         program=value.program, unit=value.unit, wallet_id=value.wallet_id, amount=value.amount,
         transaction_id=value.transaction_id, created_at=value.created_at,
         settled_at=value.settled_at)
+
+
+def topup(value: Topup) -> contract.Topup:
+    return contract.Topup(
+        id=value.id, status=value.status, customer_id=value.customer_id,
+        program=value.program, amount=value.amount, trigger=value.trigger,
+        payment_reference=value.payment_reference, transaction_id=value.transaction_id,
+        expires_at=value.expires_at, created_at=value.created_at,
+        settled_at=value.settled_at)
+
+
+def auto_topup(value: AutoTopupRule, *, deleted: bool = False) -> contract.AutoTopup:
+    return contract.AutoTopup(
+        customer_id=value.customer_id, program=value.program, threshold=value.threshold,
+        amount=value.amount, created_at=value.created_at, updated_at=value.updated_at,
+        deleted=deleted)
+
+
+# -- webhooks ----------------------------------------------------------------------------
+
+def webhook_endpoint(value: Endpoint) -> contract.WebhookEndpoint:
+    return contract.WebhookEndpoint(**_endpoint_fields(value))
+
+
+def new_webhook_endpoint(value: Endpoint, secret: str | None) -> contract.NewWebhookEndpoint:
+    return contract.NewWebhookEndpoint(**_endpoint_fields(value), secret=secret)
+
+
+def _endpoint_fields(value: Endpoint) -> dict[str, object]:
+    return dict(id=value.id, url=value.url,
+                events=None if value.events is None else list(value.events),
+                status=value.status, disabled_reason=value.disabled_reason,
+                created_at=value.created_at, updated_at=value.updated_at)
+
+
+def webhook_delivery(value: Attempt) -> contract.WebhookDelivery:
+    return contract.WebhookDelivery(
+        id=value.id, endpoint_id=value.endpoint_id, event_id=value.event_id,
+        attempt=value.attempt, status=value.status, response_status=value.response_status,
+        duration_ms=value.duration_ms, response_excerpt=value.response_excerpt,
+        next_attempt_at=value.next_attempt_at, created_at=value.created_at,
+        attempted_at=value.attempted_at)

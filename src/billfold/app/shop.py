@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING
 
 from billfold.app.checkouts import Checkouts
 from billfold.app.customers import Customers
+from billfold.app.events import Events
+from billfold.app.funding import Codes, Topups
 from billfold.app.holds import Holds
 from billfold.app.lots import Lots
 from billfold.app.loyalty import Loyalty
 from billfold.app.offers import Offers
 from billfold.app.orders import Orders
+from billfold.app.portal import PortalSessions
 from billfold.app.programs import Programs
 from billfold.app.promises import Promises
 from billfold.app.settings import Settings
@@ -22,6 +25,7 @@ from billfold.app.stats import Stats
 from billfold.app.transactions import Transactions
 from billfold.app.transfers import Transfers
 from billfold.app.wallets import Wallets
+from billfold.app.webhooks import Webhooks
 from billfold.app.withdrawals import Withdrawals
 
 if TYPE_CHECKING:
@@ -31,9 +35,10 @@ if TYPE_CHECKING:
 class Shop:
     """A store's wallets, holds, orders… Each namespace is made on first use."""
 
-    def __init__(self, billfold: Billfold, store_id: str):
+    def __init__(self, billfold: Billfold, store_id: str, *, public_url: str | None = None):
         self._bf = billfold
         self.store_id = store_id
+        self.public_url = public_url or billfold.public_url
 
     @property
     def now(self) -> datetime:
@@ -58,6 +63,26 @@ class Shop:
     @cached_property
     def withdrawals(self) -> Withdrawals:
         return Withdrawals(self._bf, self.store_id)
+
+    @cached_property
+    def codes(self) -> Codes:
+        return Codes(self._bf, self.store_id)
+
+    @cached_property
+    def topups(self) -> Topups:
+        return Topups(self._bf, self.store_id)
+
+    @cached_property
+    def events(self) -> Events:
+        return Events(self._bf, self.store_id)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        return Webhooks(self._bf, self.store_id)
+
+    @cached_property
+    def portal_sessions(self) -> PortalSessions:
+        return PortalSessions(self._bf, self.store_id, self.public_url)
 
     @cached_property
     def holds(self) -> Holds:

@@ -10,6 +10,7 @@ import httpx
 
 from billfold.client.calls import Call
 from billfold.client.commerce import Checkouts, Offers, Orders, Statistics, StoreSettings
+from billfold.client.funding import Codes, Events, PortalSessions, Topups, Webhooks
 from billfold.client.loyalty import Loyalty
 from billfold.client.transport import (
     DEFAULT_BASE_URL,
@@ -52,6 +53,11 @@ class _Handle(Generic[H]):
         self.loyalty = Loyalty(self._transport)  # -- loyalty --
         self.transfers = Transfers(self._transport)
         self.withdrawals = Withdrawals(self._transport)
+        self.codes = Codes(self._transport)
+        self.topups = Topups(self._transport)
+        self.events = Events(self._transport)
+        self.webhooks = Webhooks(self._transport)
+        self.portal_sessions = PortalSessions(self._transport)
 
     def request(self, method: str, path: str, *, json: Any = None,
                 params: dict[str, Any] | None = None,

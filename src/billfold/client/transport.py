@@ -18,7 +18,7 @@ import httpx
 
 from billfold.client.calls import Call
 from billfold.contract import Page
-from billfold.errors import BillfoldError
+from billfold.errors import BillfoldError, RateLimited
 
 T = TypeVar("T")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
@@ -80,7 +80,10 @@ class Policy:
     def is_final(self, response: httpx.Response | None, attempt: int) -> bool:
         if response is None:
             return False
-        return attempt >= self.max_retries or response.status_code not in RETRY_STATUSES
+        if attempt >= self.max_retries or response.status_code not in RETRY_STATUSES:
+            return True
+        wait = response.headers.get("Retry-After", "")  # longer than a retry waits: final
+        return wait.isdigit() and float(wait) > BACKOFF_MAX_SECONDS
 
     def backoff_seconds(self, response: httpx.Response | None, attempt: int) -> float:
         """`Retry-After` when the server says, else exponential backoff with jitter."""
@@ -110,6 +113,9 @@ def refuse(response: httpx.Response) -> NoReturn:
             "message": f"HTTP {response.status_code} without a billfold error body."})
     error.http_status = response.status_code  # type: ignore[attr-defined]
     error.request_id = response.headers.get("Request-Id")  # type: ignore[attr-defined]
+    wait = response.headers.get("Retry-After", "")
+    if isinstance(error, RateLimited) and wait.isdigit():
+        error.retry_after_seconds = int(wait)
     raise error
 
 

@@ -40,7 +40,7 @@ from billfold.commerce.rounding import proportion
 from billfold.commerce.settings import StoreSettings, get_settings
 from billfold.errors import Code, refusal, require
 from billfold.ids import new_id
-from billfold.ledger import credit, reverse
+from billfold.ledger import credit, outbox, reverse
 from billfold.ledger.accounts import lock_customer_wallets
 from billfold.ledger.checks import check_id
 from billfold.money import check_amount
@@ -131,6 +131,11 @@ def refund_locked_order(conn: Connection, *, store_id: str, row: Any, amount: in
         customer_id=row.customer_id, amount=amount, wallet_amount=wallet_part,
         card_amount=card_part, credited_amount=amount - deducted, clawed_back=clawed,
         deducted=deducted, reason=reason, transaction_ids=transaction_ids, created_at=now))
+    outbox.emit(conn, store_id, "order.refunded", {
+        "refund_id": refund_id, "order_id": row.order_id, "customer_id": row.customer_id,
+        "currency": row.currency, "amount": amount, "wallet_amount": wallet_part,
+        "card_amount": card_part, "credited_amount": amount - deducted,
+        "clawed_back": clawed, "transaction_ids": transaction_ids}, now)
     return get_refund(conn, store_id, refund_id)
 
 

@@ -36,13 +36,17 @@ PROGRAM_KINDS = ("capped", "points", "uncapped")
 _STORE_KEYS = frozenset({"wallet_enabled", "currency", "cashback_expires_in", "auto_apply",
                          "allow_topup", "topup_amounts", "low_balance_threshold",
                          "withdrawals_enabled", "allow_transfers", "clawback_shortfall",
-                         "programs"})
+                         "programs", "topup_min_amount", "topup_max_amount",
+                         "topup_expires_in", "expiry_notice_before",
+                         "portal_session_expires_in"})
 _PROGRAM_KEYS = frozenset({"unit", "max_per_order_amount", "max_per_order_percent",
                            "points_per_unit", "expires_in"})
 DEFAULTS: dict[str, Any] = {
     "wallet_enabled": True, "cashback_expires_in": None, "auto_apply": True,
     "allow_topup": False, "topup_amounts": [], "low_balance_threshold": None,
     "withdrawals_enabled": False, "allow_transfers": False, "clawback_shortfall": "record",
+    "topup_min_amount": None, "topup_max_amount": None, "topup_expires_in": "1d",
+    "expiry_notice_before": "3d", "portal_session_expires_in": "1h",
 }
 
 
@@ -77,6 +81,11 @@ class StoreSettings:
     clawback_shortfall: str
     programs: tuple[ProgramSettings, ...]
     allow_transfers: bool = False
+    topup_min_amount: int | None = None
+    topup_max_amount: int | None = None
+    topup_expires_in: int | str = "1d"
+    expiry_notice_before: int | str = "3d"
+    portal_session_expires_in: int | str = "1h"
 
     @property
     def cashback_expires_seconds(self) -> int | None:
@@ -104,7 +113,11 @@ def get_settings(conn: Connection, store_id: str) -> StoreSettings:
         withdrawals_enabled=bool(values["withdrawals_enabled"]),
         clawback_shortfall=values["clawback_shortfall"],
         programs=tuple(_program_settings(row) for row in rows),
-        allow_transfers=bool(values["allow_transfers"]))
+        allow_transfers=bool(values["allow_transfers"]),
+        topup_min_amount=values["topup_min_amount"], topup_max_amount=values["topup_max_amount"],
+        topup_expires_in=values["topup_expires_in"],
+        expiry_notice_before=values["expiry_notice_before"],
+        portal_session_expires_in=values["portal_session_expires_in"])
 
 
 def update_settings(conn: Connection, *, store_id: str, changes: dict[str, Any],
@@ -122,6 +135,9 @@ def update_settings(conn: Connection, *, store_id: str, changes: dict[str, Any],
         if key == "programs":
             continue
         raw[key] = _check_store_value(key, value, current)
+    low, high = raw.get("topup_min_amount"), raw.get("topup_max_amount")
+    require(low is None or high is None or low <= high,
+            "topup_min_amount cannot be above topup_max_amount.", param="topup_min_amount")
     conn.execute(update(stores_table).where(stores_table.c.store_id == store_id)
                  .values(settings=raw))
     program_changes = changes.get("programs") or {}
@@ -145,6 +161,12 @@ def _check_store_value(key: str, value: Any, current: StoreSettings) -> Any:
     elif key == "cashback_expires_in":
         if value is not None:
             parse_duration_seconds(value, param=key)
+    elif key in ("topup_expires_in", "expiry_notice_before", "portal_session_expires_in"):
+        require(value is not None, f"{key} is a duration; it cannot be cleared.", param=key)
+        parse_duration_seconds(value, param=key)
+    elif key in ("topup_min_amount", "topup_max_amount"):
+        if value is not None:
+            check_amount(value, param=key)
     elif key == "topup_amounts":
         require(isinstance(value, list) and len(value) <= MAX_TOPUP_AMOUNTS,
                 f"topup_amounts is a list of at most {MAX_TOPUP_AMOUNTS} amounts.", param=key)

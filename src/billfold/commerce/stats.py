@@ -24,8 +24,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from billfold.commerce.rounding import divide_half_even, format_percent
@@ -103,8 +104,13 @@ class Stats:
 
 
 def compute_stats(conn: Connection, *, store_id: str, now: datetime,
-                  start: datetime | None = None, end: datetime | None = None) -> Stats:
-    """The store's statistics; see the module docstring for every figure."""
+                  start: datetime | None = None, end: datetime | None = None,
+                  by_funding_type: bool = True) -> Stats:
+    """The store's statistics; see the module docstring for every figure.
+
+    Without `by_funding_type` (the dashboard's home, which does not show it), the
+    liability comes from the wallets' running totals alone — one row a wallet, not one a
+    lot — and `outstanding_by_funding_type` is left empty."""
     if end is None:  # through the end of today (UTC)
         today = now.astimezone(UTC).date()
         end = datetime(today.year, today.month, today.day, tzinfo=UTC) + timedelta(days=1)
@@ -116,8 +122,10 @@ def compute_stats(conn: Connection, *, store_id: str, now: datetime,
                             .where(stores.c.store_id == store_id)).scalar_one()
     units = dict(conn.execute(select(programs.c.name, programs.c.unit)
                               .where(programs.c.store_id == store_id)).all())
-    by_day, by_program = _flows(conn, store_id, start, end, units, currency)
-    outstanding, by_type = _outstanding(conn, store_id, now)
+    window = _window(conn, store_id, start, end)
+    by_day, by_program = _flows(window, units, currency)
+    outstanding, by_type = (_outstanding(conn, store_id, now) if by_funding_type
+                            else (_wallet_outstanding(conn, store_id, now), {}))
     program_stats = tuple(
         ProgramStats(name, unit, outstanding.get(name, 0), by_type.get(name, {}),
                      by_program.get(name, Flows()))
@@ -132,31 +140,53 @@ def compute_stats(conn: Connection, *, store_id: str, now: datetime,
         day += timedelta(days=1)
     return Stats(currency, start, end, program_stats,
                  _customers_with_balance(conn, store_id, now), total, rate,
-                 _cashback(conn, store_id, start, end), tuple(days))
+                 _cashback(conn, store_id, window), tuple(days))
 
 
-def _flows(conn: Connection, store_id: str, start: datetime, end: datetime,
-           units: dict[str, str], currency: str) -> tuple[dict[str, Flows], dict[str, Flows]]:
+def _undone_type() -> Any:
+    """The type of the transaction a reversal undoes, looked up by primary key for
+    reversal rows only (NULL for every other row): no join over the store's history."""
     undone = aliased(transactions)
-    day = utc_day(conn, transactions.c.created_at)
-    rows = conn.execute(
-        select(transactions.c.program, transactions.c.type, undone.c.type.label("undone"),
-               day.label("day"), func.sum(transactions.c.amount))
-        .outerjoin(undone, and_(undone.c.store_id == transactions.c.store_id,
-                                undone.c.transaction_id
-                                == transactions.c.reverses_transaction_id))
+    return case((transactions.c.type == "reversal", select(undone.c.type).where(
+        undone.c.store_id == transactions.c.store_id,
+        undone.c.transaction_id == transactions.c.reverses_transaction_id)
+        .scalar_subquery()), else_=None)
+
+
+PROMISE_TYPES = ("promise", "promise_void", "promise_adjustment")
+Window = list[tuple[str, str, str | None, str | None, str, int]]
+
+
+def _window(conn: Connection, store_id: str, start: datetime, end: datetime) -> Window:
+    """The window's movements that flows and cashback count, summed by (program, type,
+    type undone, funding type, UTC day): one scan of the window for both."""
+    moved = (
+        select(transactions.c.program, transactions.c.type,
+               _undone_type().label("undone"), transactions.c.funding_type,
+               utc_day(conn, transactions.c.created_at).label("day"), transactions.c.amount)
         .where(transactions.c.store_id == store_id, transactions.c.created_at >= start,
                transactions.c.created_at < end,
-               transactions.c.type.in_((*ISSUE_TYPES, *SPEND_TYPES, "expiry", "void",
-                                        "reversal")))
-        .group_by(transactions.c.program, transactions.c.type, undone.c.type, day)).all()
+               transactions.c.type.in_((*ISSUE_TYPES, *SPEND_TYPES, *PROMISE_TYPES,
+                                        "expiry", "void", "reversal"))).subquery())
+    return [(str(program), str(type_), undone, funding_type, str(day), int(amount))
+            for program, type_, undone, funding_type, day, amount in conn.execute(
+                select(moved.c.program, moved.c.type, moved.c.undone, moved.c.funding_type,
+                       moved.c.day, func.sum(moved.c.amount))
+                .group_by(moved.c.program, moved.c.type, moved.c.undone,
+                          moved.c.funding_type, moved.c.day))]
+
+
+def _flows(window: Window, units: dict[str, str],
+           currency: str) -> tuple[dict[str, Flows], dict[str, Flows]]:
     per_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     per_program: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for program, type_, undone_type, day_text, amount in rows:
-        for name, delta in _flow_deltas(type_, undone_type, int(amount)):
+    for program, type_, undone_type, _funding_type, day, amount in window:
+        if type_ in PROMISE_TYPES:
+            continue
+        for name, delta in _flow_deltas(type_, undone_type, amount):
             per_program[program][name] += delta
             if units.get(program) == currency:
-                per_day[str(day_text)][name] += delta
+                per_day[day][name] += delta
     return ({k: Flows(**v) for k, v in per_day.items()},
             {k: Flows(**v) for k, v in per_program.items()})
 
@@ -198,38 +228,48 @@ def _outstanding(conn: Connection, store_id: str,
     return dict(total), dict(by_type)
 
 
+def _unswept(conn: Connection, store_id: str, now: datetime) -> Any:
+    """Per wallet, the free part of its lots past their expiry that the sweep has not
+    reached yet (a balance read leaves it out; the wallet's running total still holds
+    it). Few rows, found by the lots' (store, status, expiry) index."""
+    return (select(lots.c.wallet_id, func.sum(lots.c.remaining - lots.c.held).label("free"))
+            .where(lots.c.store_id == store_id, lots.c.status == LOT_ACTIVE,
+                   lots.c.expires_at <= now, lots.c.remaining > lots.c.held)
+            .group_by(lots.c.wallet_id).subquery())
+
+
+def _wallets_with_liability(conn: Connection, store_id: str, now: datetime) -> Any:
+    """Every wallet's liability now: its running total less its unswept expired part
+    (available + held, as a balance read has them)."""
+    unswept = _unswept(conn, store_id, now)
+    liability = accounts.c.balance - func.coalesce(unswept.c.free, 0)
+    return (select(accounts.c.customer_id, accounts.c.program, liability.label("liability"))
+            .outerjoin(unswept, unswept.c.wallet_id == accounts.c.account_id)
+            .where(accounts.c.store_id == store_id, accounts.c.kind == "wallet")
+            .subquery())
+
+
+def _wallet_outstanding(conn: Connection, store_id: str, now: datetime) -> dict[str, int]:
+    wallets = _wallets_with_liability(conn, store_id, now)
+    rows = conn.execute(select(wallets.c.program, func.sum(wallets.c.liability))
+                        .group_by(wallets.c.program)).all()
+    return {program: int(amount) for program, amount in rows if amount}
+
+
 def _customers_with_balance(conn: Connection, store_id: str, now: datetime) -> int:
-    return int(conn.execute(
-        select(func.count(func.distinct(accounts.c.customer_id)))
-        .select_from(lots)
-        .join(accounts, and_(accounts.c.store_id == lots.c.store_id,
-                             accounts.c.account_id == lots.c.wallet_id))
-        .where(lots.c.store_id == store_id, lots.c.status == LOT_ACTIVE,
-               or_(and_(lots.c.remaining > 0,
-                        or_(lots.c.expires_at.is_(None), lots.c.expires_at > now)),
-                   lots.c.held > 0))).scalar_one())
+    wallets = _wallets_with_liability(conn, store_id, now)
+    return int(conn.execute(select(func.count(func.distinct(wallets.c.customer_id)))
+                            .where(wallets.c.liability > 0)).scalar_one())
 
 
-def _cashback(conn: Connection, store_id: str, start: datetime, end: datetime) -> CashbackStats:
-    undone = aliased(transactions)
+def _cashback(conn: Connection, store_id: str, window: Window) -> CashbackStats:
     sums: dict[str, int] = defaultdict(int)
-    for type_, undone_type, amount in conn.execute(
-        select(transactions.c.type, undone.c.type, func.sum(transactions.c.amount))
-        .outerjoin(undone, and_(undone.c.store_id == transactions.c.store_id,
-                                undone.c.transaction_id
-                                == transactions.c.reverses_transaction_id))
-        .where(transactions.c.store_id == store_id, transactions.c.created_at >= start,
-               transactions.c.created_at < end,
-               or_(and_(transactions.c.funding_type == "cashback",
-                        transactions.c.type.in_(("promise", "promise_void",
-                                                 "promise_adjustment", "cashback"))),
-                   transactions.c.type == "reversal"))
-        .group_by(transactions.c.type, undone.c.type)):
+    for _program, type_, undone_type, funding_type, _day, amount in window:
         if type_ == "reversal":
             if undone_type == "cashback":
-                sums["clawed_back"] += int(amount)
-            continue
-        sums[type_] += int(amount)
+                sums["clawed_back"] += amount
+        elif funding_type == "cashback" and type_ in (*PROMISE_TYPES, "cashback"):
+            sums[type_] += amount
     pending = conn.execute(select(func.coalesce(func.sum(promises.c.amount), 0)).where(
         promises.c.store_id == store_id, promises.c.status == PROMISE_PENDING,
         promises.c.funding_type == "cashback")).scalar_one()

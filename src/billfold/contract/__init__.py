@@ -19,9 +19,21 @@ from billfold.contract.commerce import (
     RefundPage,
 )
 from billfold.contract.common import ContractModel, ErrorBody, ErrorDetail, Health, Page
-from billfold.contract.events import Event
+from billfold.contract.events import (
+    Event,
+    EventPage,
+    NewWebhookEndpoint,
+    PortalSession,
+    WebhookDelivery,
+    WebhookDeliveryPage,
+    WebhookEndpoint,
+    WebhookEndpointPage,
+)
 from billfold.contract.funding import (  # funding
+    AutoTopup,
     NewWalletCodeBatch,
+    Topup,
+    TopupPage,
     WalletCodeBatch,
 )
 from billfold.contract.loyalty import (
@@ -58,6 +70,7 @@ from billfold.contract.wallets import (
 from billfold.contract.withdrawals import Withdrawal, WithdrawalPage
 
 __all__ = [
+    "AutoTopup",
     "AwardedPoints",  # loyalty
     "BreakdownPart",
     "CashbackOffer",
@@ -73,6 +86,7 @@ __all__ = [
     "ErrorBody",
     "ErrorDetail",
     "Event",
+    "EventPage",
     "Flows",
     "Health",
     "Hold",
@@ -81,6 +95,7 @@ __all__ = [
     "LotPage",
     "LoyaltyEvent",  # loyalty
     "NewWalletCodeBatch",
+    "NewWebhookEndpoint",
     "NextExpiry",
     "OfferCashback",
     "Order",
@@ -89,6 +104,7 @@ __all__ = [
     "Outcome",  # loyalty
     "Page",
     "Payment",
+    "PortalSession",
     "ProgramFlows",
     "ProgramSettings",
     "Referral",  # loyalty
@@ -97,10 +113,16 @@ __all__ = [
     "Settings",
     "Stats",
     "Tier",  # loyalty
+    "Topup",
+    "TopupPage",
     "Transaction",
     "TransactionPage",
     "Wallet",
     "WalletCodeBatch",
+    "WebhookDelivery",
+    "WebhookDeliveryPage",
+    "WebhookEndpoint",
+    "WebhookEndpointPage",
     "Withdrawal",
     "WithdrawalPage",
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from billfold.contract.common import ContractModel, Timestamp
+from billfold.contract.common import ContractModel, Page, Timestamp
 
 
 class WalletCodeBatch(ContractModel):
@@ -55,3 +56,49 @@ class NewWalletCodeBatch(WalletCodeBatch):
         for code in self.codes:
             writer.writerow([code, self.id, self.amount, self.program, expires])
         return out.getvalue()
+
+
+class Topup(ContractModel):
+    """A customer's payment into their own wallet: `pending` until the shop confirms it
+    with the payment's reference (`succeeded`, a `cash` lot), cancels it, or it expires."""
+
+    id: str
+    status: Literal["pending", "succeeded", "cancelled", "expired"]
+    customer_id: str
+    program: str
+    amount: int
+    trigger: Literal["manual", "auto"] = Field(
+        description="manual: asked for; auto: made by the wallet's automatic top-up.")
+    payment_reference: str | None = Field(description="The processor's payment id, once "
+                                                      "confirmed.")
+    transaction_id: str | None = Field(description="The credit, once confirmed.")
+    expires_at: Timestamp = Field(description="A pending top-up expires then.")
+    created_at: Timestamp
+    settled_at: Timestamp | None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "top_01jf3va", "status": "pending", "customer_id": "cus-42", "program": "main",
+        "amount": 10000, "trigger": "manual", "payment_reference": None,
+        "transaction_id": None, "expires_at": "2026-01-02T00:00:00Z",
+        "created_at": "2026-01-01T00:00:00Z", "settled_at": None}]})
+
+
+class AutoTopup(ContractModel):
+    """A wallet's automatic top-up: when a movement takes `available` below `threshold`,
+    a pending top-up of `amount` and a `topup.required` event, once per crossing."""
+
+    customer_id: str
+    program: str
+    threshold: int
+    amount: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    deleted: bool = Field(False, description="True in the answer to DELETE.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "customer_id": "cus-42", "program": "main", "threshold": 2000, "amount": 10000,
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+        "deleted": False}]})
+
+
+TopupPage = Page[Topup]

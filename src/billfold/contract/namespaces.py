@@ -15,6 +15,14 @@ from typing import Any, Protocol
 
 from billfold.contract.commerce import CashbackOffer, Checkout, Order, Refund
 from billfold.contract.common import Page
+from billfold.contract.events import (
+    Event,
+    NewWebhookEndpoint,
+    PortalSession,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from billfold.contract.funding import AutoTopup, NewWalletCodeBatch, Topup, WalletCodeBatch
 from billfold.contract.loyalty import EarningRule, LoyaltyEvent, Referral
 from billfold.contract.settings import Settings, Stats
 from billfold.contract.wallets import Customer, Hold, Lot, Transaction, Wallet
@@ -102,6 +110,81 @@ class WithdrawalsAPI(Protocol):
 
     def reject(self, withdrawal_id: str, *,
                idempotency_key: str | None = None) -> Withdrawal: ...
+
+
+class CodesAPI(Protocol):
+    def create(self, amount: int, program: str, *, count: int | None = None,
+               funding_type: str | None = None, max_redemptions: int | None = None,
+               expires_at: datetime | None = None, credit_expires_in: Duration | None = None,
+               withdrawable: bool | None = None,
+               idempotency_key: str | None = None) -> NewWalletCodeBatch: ...
+
+    def get(self, batch_id: str) -> WalletCodeBatch: ...
+
+    def disable(self, batch_id: str, *,
+                idempotency_key: str | None = None) -> WalletCodeBatch: ...
+
+    def redeem(self, code: str, customer_id: str, *,
+               idempotency_key: str | None = None) -> Transaction: ...
+
+
+class TopupsAPI(Protocol):
+    def create(self, customer_id: str, program: str, amount: int, *,
+               idempotency_key: str | None = None) -> Topup: ...
+
+    def get(self, topup_id: str) -> Topup: ...
+
+    def list(self, customer_id: str, program: str = "main", *, status: str | None = None,
+             limit: int | None = None, starting_after: str | None = None) -> Page[Topup]: ...
+
+    def confirm(self, topup_id: str, payment_reference: str, *,
+                idempotency_key: str | None = None) -> Topup: ...
+
+    def cancel(self, topup_id: str, *, idempotency_key: str | None = None) -> Topup: ...
+
+    def set_auto(self, customer_id: str, program: str, threshold: int, amount: int, *,
+                 idempotency_key: str | None = None) -> AutoTopup: ...
+
+    def get_auto(self, customer_id: str, program: str = "main") -> AutoTopup: ...
+
+    def delete_auto(self, customer_id: str, program: str = "main", *,
+                    idempotency_key: str | None = None) -> AutoTopup: ...
+
+
+class EventsAPI(Protocol):
+    def list(self, *, type: str | None = None, customer_id: str | None = None,
+             limit: int | None = None, starting_after: str | None = None) -> Page[Event]: ...
+
+    def get(self, event_id: str) -> Event: ...
+
+
+class WebhooksAPI(Protocol):
+    def create(self, url: str, *, events: list[str] | None = None,
+               idempotency_key: str | None = None) -> NewWebhookEndpoint: ...
+
+    def get(self, endpoint_id: str) -> WebhookEndpoint: ...
+
+    def list(self) -> Page[WebhookEndpoint]: ...
+
+    def update(self, endpoint_id: str, *, url: str | None = None,
+               events: list[str] | None = None, status: str | None = None,
+               every_event: bool = False,
+               idempotency_key: str | None = None) -> WebhookEndpoint: ...
+
+    def rotate_secret(self, endpoint_id: str, *,
+                      idempotency_key: str | None = None) -> NewWebhookEndpoint: ...
+
+    def list_deliveries(self, endpoint_id: str, *, limit: int | None = None,
+                        starting_after: str | None = None) -> Page[WebhookDelivery]: ...
+
+    def replay(self, endpoint_id: str, delivery_id: str, *,
+               idempotency_key: str | None = None) -> WebhookDelivery: ...
+
+
+class PortalSessionsAPI(Protocol):
+    def create(self, customer_id: str, *, locale: str | None = None,
+               return_url: str | None = None,
+               idempotency_key: str | None = None) -> PortalSession: ...
 
 
 class CheckoutsAPI(Protocol):
@@ -213,6 +296,16 @@ class ShopAPI(Protocol):
     def transfers(self) -> TransfersAPI: ...
     @property
     def withdrawals(self) -> WithdrawalsAPI: ...
+    @property
+    def codes(self) -> CodesAPI: ...
+    @property
+    def topups(self) -> TopupsAPI: ...
+    @property
+    def events(self) -> EventsAPI: ...
+    @property
+    def webhooks(self) -> WebhooksAPI: ...
+    @property
+    def portal_sessions(self) -> PortalSessionsAPI: ...
 
 
 NAMESPACES: dict[str, type] = {
@@ -221,4 +314,6 @@ NAMESPACES: dict[str, type] = {
     "settings": SettingsAPI, "stats": StatsAPI,
     "loyalty": LoyaltyAPI,
     "transfers": TransfersAPI, "withdrawals": WithdrawalsAPI,
+    "codes": CodesAPI, "topups": TopupsAPI, "events": EventsAPI, "webhooks": WebhooksAPI,
+    "portal_sessions": PortalSessionsAPI,
 }

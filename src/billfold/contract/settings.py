@@ -29,6 +29,15 @@ class Settings(ContractModel):
     allow_transfers: bool = Field(False, description="Whether customers' credit may move "
                                                      "between customers (POST /v1/transfers).")
     clawback_shortfall: str
+    topup_min_amount: int | None = Field(
+        None, description="With topup_max_amount: free top-up amounts in these bounds.")
+    topup_max_amount: int | None = None
+    topup_expires_in: int | str = Field(
+        "1d", description="How long a pending top-up waits for its confirmation.")
+    expiry_notice_before: int | str = Field(
+        "3d", description="How long before a lot expires `lot.expiring_soon` fires.")
+    portal_session_expires_in: int | str = Field(
+        "1h", description="How long a portal session's link opens the page.")
     programs: dict[str, ProgramSettings]
     tiers: list[Tier] = Field(default_factory=list,
                               description="Loyalty tiers, by min_points.")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
@@ -138,9 +139,30 @@ def get_batch(conn: Connection, store_id: str, batch_id: str) -> CodeBatch:
     redeemed = conn.execute(select(func.count()).select_from(wallet_code_redemptions).where(
         wallet_code_redemptions.c.store_id == store_id,
         wallet_code_redemptions.c.batch_id == batch_id)).scalar_one()
+    return _batch(row, int(redeemed))
+
+
+def list_batches(conn: Connection, store_id: str, *, before: str | None = None,
+                 limit: int = 50) -> list[CodeBatch]:
+    """The store's batches, newest first, keyset by id, with how often each was
+    redeemed."""
+    redeemed = (select(func.count()).select_from(wallet_code_redemptions)
+                .where(wallet_code_redemptions.c.store_id == wallet_code_batches.c.store_id,
+                       wallet_code_redemptions.c.batch_id == wallet_code_batches.c.batch_id)
+                .scalar_subquery())
+    query = select(wallet_code_batches, redeemed.label("redeemed")).where(
+        wallet_code_batches.c.store_id == store_id)
+    if before is not None:
+        query = query.where(wallet_code_batches.c.batch_id < before)
+    rows = conn.execute(query.order_by(wallet_code_batches.c.batch_id.desc())
+                        .limit(limit)).all()
+    return [_batch(row, int(row.redeemed)) for row in rows]
+
+
+def _batch(row: Any, redeemed: int) -> CodeBatch:
     return CodeBatch(row.batch_id, row.store_id, row.amount, row.program, row.funding_type,
                      bool(row.is_withdrawable), row.code_count, row.max_redemptions,
-                     int(redeemed), row.status, row.expires_at, row.credit_expires_seconds,
+                     redeemed, row.status, row.expires_at, row.credit_expires_seconds,
                      row.created_at, row.disabled_at)
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Row, select, update
 from billfold.errors import Code, refusal, require
 from billfold.ids import new_id
 from billfold.ledger import outbox, withdraw
-from billfold.ledger.checks import check_id
+from billfold.ledger.checks import check_id, check_status
 from billfold.store.tables import holds, withdrawals
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
@@ -98,8 +98,7 @@ def list_withdrawals(conn: Connection, store_id: str, *, customer_id: str | None
     """A page of the store's withdrawals, newest first, keyset by id; (page, has_more)."""
     require(isinstance(limit, int) and 1 <= limit <= MAX_WITHDRAWALS_LISTED,
             f"limit must be from 1 to {MAX_WITHDRAWALS_LISTED}.", param="limit")
-    require(status is None or status in STATUSES,
-            f"status must be one of {', '.join(STATUSES)}.", param="status")
+    check_status(status, STATUSES)
     query = _SELECT.where(withdrawals.c.store_id == store_id)
     if customer_id is not None:
         query = query.where(withdrawals.c.customer_id == check_id(customer_id, "customer_id"))

@@ -109,3 +109,10 @@ def check_debit(customer_id: str, amount: int, metadata: dict[str, Any] | None,
     check_text(description, "description")
     check_text(reference, "reference", MAX_REFERENCE_LENGTH)
     return metadata
+
+
+def check_status(status: object, statuses: tuple[str, ...]) -> str | None:
+    """A list's `status` filter: None, or one of `statuses`."""
+    require(status is None or status in statuses,
+            f"status must be one of {', '.join(statuses)}.", param="status")
+    return status  # type: ignore[return-value]

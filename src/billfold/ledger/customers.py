@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from billfold.errors import Code, refusal, require
 from billfold.ledger import queries
@@ -114,3 +114,19 @@ def _find(conn: Connection, store_id: str, customer_id: str, *,
         return None
     return Customer(row.customer_id, row.email, row.name, dict(row.metadata or {}),
                     row.created_at)
+
+
+def search_customers(conn: Connection, store_id: str, prefix: str, *,
+                     after: str | None = None, limit: int = 50) -> list[Customer]:
+    """Customers whose id or email starts with `prefix` (any case), by id, keyset."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = select(customers).where(customers.c.store_id == store_id)
+    if prefix:
+        query = query.where(customers.c.customer_id.like(escaped, escape="\\")
+                            | func.lower(customers.c.email).like(escaped.lower(),
+                                                                 escape="\\"))
+    if after is not None:
+        query = query.where(customers.c.customer_id > after)
+    rows = conn.execute(query.order_by(customers.c.customer_id).limit(limit)).all()
+    return [Customer(r.customer_id, r.email, r.name, dict(r.metadata or {}), r.created_at)
+            for r in rows]

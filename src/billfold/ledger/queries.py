@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +19,12 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
+    func,
     literal,
     literal_column,
     select,
     true,
+    tuple_,
     union_all,
 )
 
@@ -108,7 +111,7 @@ def list_lots(conn: Connection, store_id: str, customer_id: str, program: str, n
               starting_after: str | None = None) -> Page[Lot]:
     """Lots newest first. `active`: something left and not expired; `expired`: past
     expiry with something left, or swept; `spent`: nothing left (spent or voided)."""
-    limit = _check_limit(limit)
+    limit = check_limit(limit)
     require(status is None or status in LOT_FILTERS,
             f"status must be one of {', '.join(LOT_FILTERS)}.", param="status")
     wallet = _wallet_row(conn, store_id, customer_id, program)
@@ -140,7 +143,7 @@ def history(conn: Connection, store_id: str, customer_id: str, program: str, *,
 
     Two statements over rows that never change once written (the page, then its lot
     entries), so `Billfold.read` may run them outside a transaction."""
-    limit = _check_limit(limit)
+    limit = check_limit(limit)
     before = _NO_CURSOR if starting_after is None else _parse_cursor(starting_after)
     rows = conn.execute(_HISTORY_PAGE, {
         "b_store_id": store_id, "b_customer_id": customer_id, "b_program": program,
@@ -235,7 +238,7 @@ def _transaction(row: Row[Any], entries: tuple[LotEntry, ...], *,
         hold_id=row.hold_id, lot_id=row.lot_id, created_at=row.created_at, lots=entries)
 
 
-def _check_limit(limit: object) -> int:
+def check_limit(limit: object) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidRequest(f"limit must be an integer from 1 to {MAX_PAGE_SIZE}.",
                              param="limit")
@@ -330,3 +333,39 @@ def left_in_credited_lot(conn: Connection, store_id: str, transaction_id: str) -
         .where(transactions.c.store_id == store_id,
                transactions.c.transaction_id == transaction_id)).one()
     return int(row.remaining - row.held) if row.status == LOT_ACTIVE else 0
+
+
+@dataclass(frozen=True, slots=True)
+class WalletLine:
+    """One wallet of a store-wide listing (the balances export)."""
+
+    customer_id: str
+    program: str
+    unit: str
+    available: int
+    held: int
+    pending: int
+
+
+def wallet_balances(conn: Connection, store_id: str, now: datetime, *,
+                    after: tuple[str, str] | None = None,
+                    limit: int = 1000) -> list[WalletLine]:
+    """Every wallet of the store by (customer, program), keyset after `after`: its
+    available (lots past their expiry left out, as in a balance read), held and
+    pending, from the wallet row and, per wallet, the free part of expired lots."""
+    expired_free = (
+        select(func.coalesce(func.sum(lots.c.remaining - lots.c.held), 0))
+        .where(lots.c.store_id == accounts.c.store_id,
+               lots.c.wallet_id == accounts.c.account_id, lots.c.status == LOT_ACTIVE,
+               lots.c.expires_at <= now, lots.c.remaining > lots.c.held)
+        .scalar_subquery())
+    query = (select(accounts.c.customer_id, accounts.c.program, accounts.c.unit,
+                    accounts.c.balance, accounts.c.held, accounts.c.pending,
+                    expired_free.label("expired_free"))
+             .where(accounts.c.store_id == store_id, accounts.c.kind == "wallet"))
+    if after is not None:
+        query = query.where(tuple_(accounts.c.customer_id, accounts.c.program) > after)
+    rows = conn.execute(query.order_by(accounts.c.customer_id, accounts.c.program)
+                        .limit(limit)).all()
+    return [WalletLine(r.customer_id, r.program, r.unit,
+                       r.balance - r.held - r.expired_free, r.held, r.pending) for r in rows]

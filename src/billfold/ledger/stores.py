@@ -148,6 +148,22 @@ def _check_default_expiry(seconds: int) -> int:
     return seconds
 
 
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A key as the dashboard lists it: never its secret, only the hint it shows."""
+
+    id: str
+    hint: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def list_api_keys(conn: Connection, store_id: str) -> list[ApiKey]:
+    rows = conn.execute(select(api_keys).where(api_keys.c.store_id == store_id)
+                        .order_by(api_keys.c.created_at, api_keys.c.key_id)).all()
+    return [ApiKey(r.key_id, r.key_hint, r.created_at, r.revoked_at) for r in rows]
+
+
 def revoke_api_key(conn: Connection, *, store_id: str, key_id: str, now: datetime) -> None:
     result = conn.execute(update(api_keys).where(
         api_keys.c.store_id == store_id, api_keys.c.key_id == key_id,

@@ -9,6 +9,7 @@ broken connection is dropped from the pool and the error raised.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,10 +46,20 @@ def call_function(engine: Engine, sql: str, params: Sequence[Any]) -> Any:
         pooled.close()
 
 
+IDEMPOTENCY_INDEX = "uq_transactions_idempotency_key"
+# On Citus the error comes from a shard: the index name carries the shard's id as a
+# suffix, and the coordinator passes on the message but not the constraint's name.
+_IDEMPOTENCY_INDEX_NAME = re.compile(rf'"?{IDEMPOTENCY_INDEX}(_[0-9]+)?"?')
+
+
 def _duplicate_key(error: psycopg.Error) -> bool:
     """A concurrent request with the same idempotency key wrote its transaction first."""
-    return (error.sqlstate == "23505"
-            and error.diag.constraint_name == "uq_transactions_idempotency_key")
+    if error.sqlstate != "23505":
+        return False
+    if error.diag.constraint_name is not None:
+        return _IDEMPOTENCY_INDEX_NAME.fullmatch(error.diag.constraint_name) is not None
+    words = (error.diag.message_primary or "").split()
+    return any(_IDEMPOTENCY_INDEX_NAME.fullmatch(word) for word in words)
 
 
 def call_in(connection: psycopg.Connection[Any], sql: str, params: Sequence[Any]) -> Any:

@@ -4,7 +4,10 @@ SQLite: WAL journal, `busy_timeout`, foreign keys on, and `BEGIN IMMEDIATE`
 for every transaction that may write (so two writers never interleave and
 nobody meets SQLITE_BUSY mid-transaction). Reads may ask for a deferred begin.
 PostgreSQL: psycopg 3 under Read Committed; rows are locked with
-`SELECT … FOR UPDATE` by the ledger.
+`SELECT … FOR UPDATE` by the ledger, and no statement waits longer than
+`LOCK_TIMEOUT_MS` for a lock (on Citus the workers get the same bound, see
+`store.citus`): a movement stuck behind a long transaction is refused whole
+(`lock_not_available`, nothing written) instead of holding its client.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHED_STATEMENTS = 512
+LOCK_TIMEOUT_MS = 5_000
 POSTGRES_POOL_SIZE = 40  # opened lazily; as many as the API has worker threads (40)
 POSTGRES_POOL_OVERFLOW = 10
 READ_ONLY = {"billfold_read_only": True}
@@ -44,6 +48,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         max_overflow=POSTGRES_POOL_OVERFLOW,
         pool_recycle=3600,  # no pre-ping: it costs a round trip per transaction
         isolation_level="READ COMMITTED",
+        connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"},
         **kwargs,
     )
 

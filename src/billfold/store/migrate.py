@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from billfold.store import pg_functions
+from billfold.store import citus, pg_functions
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -21,8 +21,10 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate to `revision`; at head, the PostgreSQL functions then equal their files."""
+    """Migrate to `revision`; at head, the PostgreSQL functions then equal their files,
+    and on Citus every table and function is distributed (`store.citus`)."""
     command.upgrade(alembic_config(engine), revision)
     if revision == "head" and engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             pg_functions.sync(conn)
+        citus.distribute(engine)

@@ -611,3 +611,121 @@ withdrawals = Table(
     PrimaryKeyConstraint("store_id", "withdrawal_id"),
     Index(None, "store_id", "customer_id", "program", "withdrawal_id"),
 )
+
+
+# == webhooks (endpoints, delivery attempts) and expiry notices ======================
+# Owned by `billfold.webhooks`. The signing secret is kept as it is: HMAC needs it.
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("endpoint_id", ID, nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("events", Json),  # a list of event types; NULL: every event
+    Column("status", String(16), nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("previous_secret", String(128)),
+    Column("previous_secret_until", UtcDateTime),
+    Column("failing_since", UtcDateTime),
+    Column("disabled_reason", String(64)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "endpoint_id"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("delivery_id", ID, nullable=False),
+    Column("endpoint_id", ID, nullable=False),
+    Column("event_id", ID, nullable=False),
+    Column("customer_id", NAME),
+    Column("attempt", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("claimed_until", UtcDateTime),
+    Column("response_status", Integer),
+    Column("duration_ms", Integer),
+    Column("response_excerpt", String(500)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempted_at", UtcDateTime),
+    PrimaryKeyConstraint("store_id", "delivery_id"),
+    Index(None, "store_id", "endpoint_id", "delivery_id"),
+    Index(None, "store_id", "endpoint_id", "customer_id", "event_id"),
+    Index("ix_webhook_attempts_due", "next_attempt_at",
+          postgresql_where=text("status = 'pending'"),
+          sqlite_where=text("status = 'pending'")),
+)
+
+lot_notices = Table(
+    "lot_notices",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("lot_id", ID, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "lot_id"),
+)
+
+
+# == access (dashboard users and sessions, the audit log, portal sessions) ============
+# Owned by `billfold.access`. Tokens are kept as SHA-256 digests, passwords as argon2.
+
+dashboard_users = Table(
+    "dashboard_users",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("email", NAME, nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("must_change_password", Boolean, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "user_id"),
+    UniqueConstraint("email"),
+)
+
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    Column("token_hash", String(64), nullable=False),
+    Column("store_id", ID, nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("token_hash"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("entry_id", ID, nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("email", NAME, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", NAME),
+    Column("amount", BigInteger),
+    Column("reason", Text),
+    Column("object_id", ID),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("unit", String(32)),
+    PrimaryKeyConstraint("store_id", "entry_id"),
+)
+
+portal_sessions = Table(
+    "portal_sessions",
+    metadata,
+    Column("token_hash", String(64), nullable=False),
+    Column("store_id", ID, nullable=False),
+    Column("customer_id", NAME, nullable=False),
+    Column("locale", String(16), nullable=False),
+    Column("return_url", String(2048)),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("token_hash"),
+)

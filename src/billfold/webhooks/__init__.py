@@ -1,0 +1,1 @@
+"""Webhooks: a store's endpoints, and every delivery attempt of its events to them."""
