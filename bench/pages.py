@@ -1,10 +1,14 @@
 """How fast the dashboard and the "My Wallet" page answer for a store of 100,000 customers.
 
     uv run python -m bench.pages [--backend sqlite|postgres|both] [--quick]
-                                 [--customers N] [--requests 20] [--json]
+                                 [--customers N] [--requests 20] [--all-today] [--json]
 
 Per backend (SQLite in a temporary file; PostgreSQL embedded, as bench/refs.py starts it):
-- seed one store through the library's bulk paths: `customers` customers (their
+- seed one store through the library's bulk paths, its history spread over the last
+  `HISTORY_DAYS` days (a store in steady state: one batch of customers a day, on a
+  clock set back), then one pass of the worker (the sweep, which rolls the closed days
+  up into the statistics' daily sums); `--all-today` puts every movement in today
+  instead, the worst case for the home page's flows: `customers` customers (their
   profile rows — id, name, email — written with one INSERT per batch, since the library
   creates customers one at a time; every balance is a real ledger movement of
   `shop.wallets.grant`: cashback for all, cash for a third, points for a quarter), a
@@ -35,6 +39,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +59,17 @@ PROFILE_ORDERS = 10
 SERVER_START_TIMEOUT_SECONDS = 30.0
 REQUEST_TIMEOUT_SECONDS = 120.0
 LOGIN_EMAIL = "bench@example.com"
+HISTORY_DAYS = 30
+
+
+class ShiftedClock:
+    """Wall-clock UTC moved back by `shift` (the seed's days past); 0 once seeded."""
+
+    def __init__(self) -> None:
+        self.shift = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) - self.shift
 
 # (name, path): the path's {fields} come from the seeded store (Targets). Add pages here.
 PAGES: tuple[tuple[str, str], ...] = (
@@ -92,7 +108,9 @@ def customer_id(n: int) -> str:
     return f"cus-{n:06d}"
 
 
-def seed(bf: Any, customers: int, rng: random.Random) -> Targets:
+def seed(bf: Any, customers: int, rng: random.Random,
+         clock: ShiftedClock | None = None) -> Targets:
+    """With `clock`, batch k of n is written HISTORY_DAYS * (n - k) / n days ago."""
     from billfold.access import audit, users
 
     store_id = bf.create_store("Pages bench", currency="SAR").id
@@ -108,8 +126,13 @@ def seed(bf: Any, customers: int, rng: random.Random) -> Targets:
         if n % 3 == 0:
             shop.offers.close(offer.id)
     ids = [customer_id(n) for n in range(customers)]
-    for start in range(0, customers, SEED_BATCH):
+    batches = range(0, customers, SEED_BATCH)
+    for k, start in enumerate(batches):
+        if clock is not None:
+            clock.shift = timedelta(days=HISTORY_DAYS * (len(batches) - k) / len(batches))
         _seed_batch(bf, shop, ids[start:start + SEED_BATCH], rng)
+    if clock is not None:
+        clock.shift = timedelta()
     profile = ids[customers // 3]
     _seed_profile(shop, profile, rng)
     cash_holders = ids[0::3][:PENDING_WITHDRAWALS]
@@ -232,16 +255,22 @@ def time_pages(base_url: str, targets: Targets, requests: int) -> list[dict[str,
     return rows
 
 
-def measure(database_url: str, backend: str, customers: int,
-            requests: int) -> dict[str, Any]:
+def measure(database_url: str, backend: str, customers: int, requests: int,
+            all_today: bool = False) -> dict[str, Any]:
     from billfold.api.main import create_app
     from billfold.app import Billfold
 
-    with Billfold(database_url) as bf:
+    clock = None if all_today else ShiftedClock()
+    with Billfold(database_url, clock=clock) as bf:
         started = time.perf_counter()
-        targets = seed(bf, customers, random.Random(1))
+        targets = seed(bf, customers, random.Random(1), clock)
         seed_seconds = time.perf_counter() - started
         log(f"{backend}: seeded {customers:,} customers in {seed_seconds:.1f} s")
+        if not all_today:
+            started = time.perf_counter()
+            bf.sweep()
+            log(f"{backend}: one worker pass (sweep and roll-up) in "
+                f"{time.perf_counter() - started:.1f} s")
         if backend == "postgres":
             _analyze(bf)
         with serving(create_app(bf)) as base_url:
@@ -249,23 +278,27 @@ def measure(database_url: str, backend: str, customers: int,
         report = bf.verify()
         assert report.ok, report.render()
     return {"backend": backend, "customers": customers, "requests": requests,
+            "history": "all today" if all_today else f"{HISTORY_DAYS} days",
             "seed_seconds": seed_seconds, "pages": rows}
 
 
-def run_backend(backend: str, customers: int, requests: int) -> dict[str, Any]:
+def run_backend(backend: str, customers: int, requests: int,
+                all_today: bool = False) -> dict[str, Any]:
     from bench import refs
 
     with tempfile.TemporaryDirectory(prefix="billfold-bench-pages-") as tmp:
         if backend == "sqlite":
             return measure(f"sqlite:///{Path(tmp) / 'billfold.db'}", backend, customers,
-                           requests)
+                           requests, all_today)
         with refs.embedded_postgres() as server:
-            return measure(server.create_database("pages"), backend, customers, requests)
+            return measure(server.create_database("pages"), backend, customers, requests,
+                           all_today)
 
 
 def render(result: dict[str, Any]) -> str:
-    lines = [f"{result['backend']}: {result['customers']:,} customers (seeded in "
-             f"{result['seed_seconds']:.0f} s), {result['requests']} GETs per page",
+    lines = [f"{result['backend']}: {result['customers']:,} customers, history "
+             f"{result['history']} (seeded in {result['seed_seconds']:.0f} s), "
+             f"{result['requests']} GETs per page",
              f"  {'page':<18} {'median ms':>10} {'p95 ms':>9}  status  path"]
     for row in result["pages"]:
         status = ",".join(str(s) for s in row["statuses"])
@@ -286,11 +319,15 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"{QUICK_CUSTOMERS:,} customers instead of {FULL_CUSTOMERS:,}.")
     parser.add_argument("--customers", type=int, default=None)
     parser.add_argument("--requests", type=int, default=DEFAULT_REQUESTS)
+    parser.add_argument("--all-today", action="store_true",
+                        help="Every movement today (no closed day to roll up): the worst "
+                             "case for the home page's flows.")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     customers = args.customers or (QUICK_CUSTOMERS if args.quick else FULL_CUSTOMERS)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    results = [run_backend(backend, customers, args.requests) for backend in backends]
+    results = [run_backend(backend, customers, args.requests, args.all_today)
+               for backend in backends]
     if args.json:
         print(json.dumps(results))
     else:

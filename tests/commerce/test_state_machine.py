@@ -7,6 +7,7 @@ wallet goes below zero, and that the statistics' liability equals the wallets'."
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from billfold.app import Billfold
 from billfold.clock import FrozenClock
-from billfold.commerce.stats import compute_stats
+from billfold.commerce import stats as stats_module
+from billfold.commerce.stats import Flows, compute_stats
 from billfold.errors import BillfoldError
 from tests.ledger.test_state_machine import _database_factory
 
@@ -243,6 +245,19 @@ class CommerceMachine(RuleBasedStateMachine):
         assert {p.program: p.outstanding for p in lean.programs if p.outstanding} == {
             k: v for k, v in stats.outstanding.items() if v}
         assert lean.customers_with_balance == stats.customers_with_balance
+        # The flows read from the worker's daily sums equal a fresh scan of the movements,
+        # over a window whose edges cut days.
+        now = self.bf.clock.now()
+        start, end = now - timedelta(days=2, hours=5), now + timedelta(hours=3)
+        kept = self.bf.run(lambda c: compute_stats(c, store_id=self.shop.store_id, now=now,
+                                                   start=start, end=end))
+        units = {p.program: p.unit for p in kept.programs}
+        per_day, per_program = self.bf.run(lambda c: stats_module._flows(
+            stats_module._scan(c, self.shop.store_id, start, end), units, "SAR"))
+        assert {p.program: p.flows for p in kept.programs if p.flows != Flows()} == {
+            k: v for k, v in per_program.items() if v != Flows()}
+        assert {d.date: d.flows for d in kept.series if d.flows != Flows()} == {
+            k: v for k, v in per_day.items() if v != Flows()}
 
 
 def test_random_commerce_sequences_keep_every_invariant(

@@ -98,3 +98,100 @@ def test_stats_equal_the_transactions(shop: Shop, bf: Billfold,
     assert stats.cashback.pending == 500  # o-3, still placed
     assert sum(day.issued for day in stats.series) == stats.issued
     assert stats.usage_rate == round(stats.spent * 10000 / stats.issued)
+
+
+def _flows_of(stats: object) -> tuple[object, ...]:
+    return (stats.issued, stats.spent, stats.expired, stats.cashback,  # type: ignore[attr-defined]
+            stats.by_program, stats.series)  # type: ignore[attr-defined]
+
+
+def test_closed_days_are_rolled_up_read_back_and_verified(
+        shop: Shop, bf: Billfold, clock: FrozenClock) -> None:
+    """The worker sums each closed UTC day into flow_days an hour after it ends; the
+    statistics then read those sums (a changed sum shows), give the same figures as
+    before, scan what is not whole-day (a window's edges), and verify recomputes it."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from billfold.store.tables import flow_days, flow_rollups
+
+    def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+        return datetime(2026, 3, day, hour, minute, second, tzinfo=UTC)
+
+    def mark() -> str | None:
+        return bf.read(lambda c: c.execute(select(flow_rollups.c.through).where(
+            flow_rollups.c.store_id == shop.store_id)).scalar())
+
+    clock.set(at(1, 22))
+    shop.wallets.credit("ann", "main", 1000, funding_type="cash")
+    clock.set(at(1, 23, 59, 59))
+    shop.wallets.debit("ann", "main", 300)
+    clock.set(at(2, 0, 1))
+    shop.wallets.credit("ben", "main", 50, funding_type="promotional")
+    window = {"start": at(1, 6), "end": at(4, 0)}
+    edges = {"start": at(1, 23), "end": at(2, 0, 0, 30)}  # parts of two days
+    before, before_edges = shop.stats.get(**window), shop.stats.get(**edges)
+    assert (before.issued, before.spent, before_edges.issued, before_edges.spent) == (
+        1050, 300, 0, 300)
+
+    clock.set(at(2, 0, 59))  # March 1 is not closed until 01:00 on March 2
+    bf.sweep()
+    assert mark() == "2026-03-01"
+    clock.set(at(3, 1, 30))
+    bf.sweep()
+    assert mark() == "2026-03-03"
+    assert shop.stats.roll_up() == 0  # nothing left to roll up
+    rows = bf.read(lambda c: sorted(
+        (r.day, r.type, r.funding_type, r.amount) for r in c.execute(
+            select(flow_days).where(flow_days.c.store_id == shop.store_id))))
+    assert rows == [("2026-03-01", "credit", "cash", 1000), ("2026-03-01", "debit", "cash", 300),
+                    ("2026-03-02", "credit", "promotional", 50)]
+    assert _flows_of(shop.stats.get(**window)) == _flows_of(before)
+    assert _flows_of(shop.stats.get(**edges)) == _flows_of(before_edges)
+    assert bf.verify().ok
+
+    with bf.begin() as conn:  # a rolled-up sum that no longer matches its transactions
+        conn.execute(update(flow_days).where(flow_days.c.store_id == shop.store_id,
+                                             flow_days.c.day == "2026-03-02")
+                     .values(amount=flow_days.c.amount + 1))
+    assert shop.stats.get(**window).issued == 1051  # the figures come from the sums
+    assert shop.stats.get(**edges).issued == 0  # the edges come from the transactions
+    report = bf.verify()
+    assert [(p.check, p.detail) for p in report.problems] == [
+        ("daily statistics equal their transactions",
+         "rolled up 51, transactions sum to 50")]
+
+
+def test_workers_rolling_up_at_once_count_each_day_once(
+        shop: Shop, bf: Billfold, clock: FrozenClock) -> None:
+    """Several workers' passes at once: the store's mark serializes them, so the days
+    they report add up to the days there were, and the books and sums agree."""
+    import threading
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 4, 1, 12, tzinfo=UTC))
+    for day in range(6):
+        shop.wallets.credit("ann", "main", 100 + day, funding_type="cash")
+        clock.advance(days=1)
+    rolled: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def worker() -> None:
+        start.wait()
+        try:
+            rolled.append(shop.stats.roll_up())
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(rolled) == 6  # April 1 to 6; April 7 (today) is not closed
+    assert bf.verify().ok
+    assert shop.stats.get(start=datetime(2026, 4, 1, tzinfo=UTC),
+                          end=datetime(2026, 4, 8, tzinfo=UTC)).issued == 615

@@ -26,6 +26,7 @@ from billfold.app.idempotency import run_mutation
 from billfold.app.operation import Mutation
 from billfold.app.shop import Shop
 from billfold.clock import Clock, SystemClock
+from billfold.commerce import stats
 from billfold.funding.topups import PaymentProvider, ShopConfirms
 from billfold.ledger import stores
 from billfold.ledger.models import SweepResult
@@ -173,12 +174,14 @@ class Billfold:
         return Shop(self, store_id)
 
     def verify(self) -> VerifyReport:
-        return self.run(lambda c: verify(c, self.clock.now()), read_only=True)
+        return self.run(lambda c: verify(c, self.clock.now(), (stats.check_rollups,)),
+                        read_only=True)
 
     def sweep(self) -> tuple[int, SweepResult]:
         """Expire timed-out holds, expired lots and unconfirmed top-ups in every store,
-        batch by batch, notice lots about to expire, and recompute the loyalty tiers of
-        customers whose points aged out of a window."""
+        batch by batch, notice lots about to expire, recompute the loyalty tiers of
+        customers whose points aged out of a window, and roll the closed days up into
+        the statistics' daily sums."""
         holds_released, lots_total = 0, SweepResult(0, 0, 0)
         for store in self.run(stores.list_stores, read_only=True):
             shop = Shop(self, store.id)
@@ -187,6 +190,7 @@ class Billfold:
             shop.loyalty.recompute_due_tiers()
             shop.topups.expire_due()
             shop.lots.notice_expiring()
+            shop.stats.roll_up()
             lots_total = SweepResult(lots_total.transactions + result.transactions,
                                      lots_total.lots + result.lots,
                                      lots_total.amount + result.amount)

@@ -15,3 +15,12 @@ class Stats(Namespace):
             end: datetime | None = None) -> contract.Stats:
         return render.stats(self._snapshot(lambda c: stats.compute_stats(
             c, store_id=self.store_id, now=self.now, start=start, end=end)))
+
+    def roll_up(self) -> int:
+        """Sum the closed days not rolled up yet into the daily figures that `get` reads
+        (the worker's, every pass; several workers at once are safe); how many days."""
+        total = 0
+        while days := self._bf.run(
+                lambda c: stats.roll_up_flows(c, self.store_id, self.now)):
+            total += days
+        return total

@@ -17,25 +17,35 @@
   and `deducted` (clawback that could not be taken back: recorded, or taken
   off refunds) are totals to date.
 - `series`: one entry per UTC day of the window with the same flows.
+
+The flows of whole closed days are read from `flow_days`, the daily sums that the
+worker rolls up an hour after each UTC day ends (`roll_up_flows`, every sweep); what is
+not rolled up — today, a part of a day at a window's edge, days the worker has not
+reached — is summed from the transactions, so a window costs the same whatever its
+length and the figures never wait for the worker. `billfold verify` recomputes every
+rolled-up day (`check_rollups`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, and_, case, func, select, update
 from sqlalchemy.orm import aliased
 
 from billfold.commerce.rounding import divide_half_even, format_percent
 from billfold.errors import require
 from billfold.ledger.models import LOT_ACTIVE, PROMISE_PENDING
+from billfold.ledger.verify import Problem
 from billfold.money import BASIS_POINTS_PER_WHOLE
-from billfold.store.sql import utc_day
+from billfold.store.sql import insert_if_absent, insert_rows, utc_day
 from billfold.store.tables import (
     accounts,
+    flow_days,
+    flow_rollups,
     lots,
     order_cashbacks,
     programs,
@@ -49,6 +59,9 @@ MAX_WINDOW_DAYS = 366
 ISSUE_TYPES = ("credit", "refund", "cashback")
 SPEND_TYPES = ("debit", "capture", "withdrawal")
 FLOW_NAMES = ("issued", "spent", "expired", "voided", "cashback_granted")
+ROLL_UP_AFTER = timedelta(hours=1)  # a UTC day is rolled up an hour after it ends
+ROLL_UP_DAYS = 31  # the most days of one store a roll-up transaction sums
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +172,29 @@ Window = list[tuple[str, str, str | None, str | None, str, int]]
 
 def _window(conn: Connection, store_id: str, start: datetime, end: datetime) -> Window:
     """The window's movements that flows and cashback count, summed by (program, type,
-    type undone, funding type, UTC day): one scan of the window for both."""
+    type undone, funding type, UTC day): the whole days the worker has rolled up from
+    `flow_days`, the rest (today, days not rolled up yet, a part of a day at either
+    edge) from one scan of the transactions."""
+    through = conn.execute(select(flow_rollups.c.through)
+                           .where(flow_rollups.c.store_id == store_id)).scalar()
+    if through is not None:
+        first = _day_start(start.astimezone(UTC).date())
+        first += timedelta(days=1) if first < start else timedelta()
+        last = min(_day_start(end.astimezone(UTC).date()),
+                   _day_start(date.fromisoformat(through)))
+        if first < last:
+            return [*_scan(conn, store_id, start, first), *_rolled(conn, store_id, first, last),
+                    *_scan(conn, store_id, last, end)]
+    return _scan(conn, store_id, start, end)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _scan(conn: Connection, store_id: str, start: datetime, end: datetime) -> Window:
+    if start >= end:
+        return []
     moved = (
         select(transactions.c.program, transactions.c.type,
                _undone_type().label("undone"), transactions.c.funding_type,
@@ -174,6 +209,75 @@ def _window(conn: Connection, store_id: str, start: datetime, end: datetime) -> 
                        moved.c.day, func.sum(moved.c.amount))
                 .group_by(moved.c.program, moved.c.type, moved.c.undone,
                           moved.c.funding_type, moved.c.day))]
+
+
+def _rolled(conn: Connection, store_id: str, first: datetime, last: datetime) -> Window:
+    """The rolled-up sums of the whole days in [first, last)."""
+    return [(program, type_, undone or None, funding_type or None, day, int(amount))
+            for program, type_, undone, funding_type, day, amount in conn.execute(
+                select(flow_days.c.program, flow_days.c.type, flow_days.c.undone,
+                       flow_days.c.funding_type, flow_days.c.day, flow_days.c.amount)
+                .where(flow_days.c.store_id == store_id,
+                       flow_days.c.day >= first.date().isoformat(),
+                       flow_days.c.day < last.date().isoformat()))]
+
+
+def roll_up_flows(conn: Connection, store_id: str, now: datetime, *,
+                  days: int = ROLL_UP_DAYS) -> int:
+    """Sum up to `days` closed UTC days not rolled up yet into `flow_days` and move the
+    store's mark past them; how many days (0: nothing to do). A day is closed
+    `ROLL_UP_AFTER` after it ends: a movement is stamped when it starts, and it has
+    committed or given up long before that. The mark's row lock keeps two workers from
+    rolling one store at once; `billfold verify` recomputes every rolled day."""
+    closed = (now - ROLL_UP_AFTER).astimezone(UTC).date()  # the days before it are closed
+    mark = conn.execute(select(flow_rollups.c.through)
+                        .where(flow_rollups.c.store_id == store_id)
+                        .with_for_update()).scalar()
+    if mark is None:
+        first = conn.execute(select(func.min(transactions.c.created_at))
+                             .where(transactions.c.store_id == store_id)).scalar()
+        through = min(closed, first.astimezone(UTC).date()) if first is not None else closed
+        if not insert_if_absent(conn, flow_rollups, {"store_id": store_id,
+                                                     "through": through.isoformat()}):
+            return 0  # another worker made the mark and rolls this store
+    else:
+        through = date.fromisoformat(mark)
+    stop = min(closed, through + timedelta(days=days))
+    if stop <= through:
+        return 0
+    insert_rows(conn, flow_days, [
+        {"store_id": store_id, "day": day, "program": program, "type": type_,
+         "undone": undone or "", "funding_type": funding_type or "", "amount": amount}
+        for program, type_, undone, funding_type, day, amount
+        in _scan(conn, store_id, _day_start(through), _day_start(stop))])
+    conn.execute(update(flow_rollups).where(flow_rollups.c.store_id == store_id)
+                 .values(through=stop.isoformat()))
+    return (stop - through).days
+
+
+def check_rollups(conn: Connection) -> list[Problem]:
+    """`billfold verify`'s check of the daily sums: every rolled-up day of every store
+    equals a fresh sum of its transactions (none missing, none extra)."""
+    problems = []
+    for store_id, through in conn.execute(select(flow_rollups.c.store_id,
+                                                 flow_rollups.c.through)).all():
+        end = _day_start(date.fromisoformat(through))
+        fresh = _keyed(_scan(conn, store_id, EPOCH, end))
+        kept = _keyed(_rolled(conn, store_id, EPOCH, end))
+        for key in sorted(fresh.keys() | kept.keys(), key=str):
+            if fresh.get(key, 0) != kept.get(key, 0):
+                problems.append(Problem(
+                    6, "daily statistics equal their transactions", store_id,
+                    " ".join(str(part or "-") for part in key),
+                    f"rolled up {kept.get(key, 0)}, transactions sum to {fresh.get(key, 0)}"))
+    return problems
+
+
+def _keyed(window: Window) -> dict[tuple[str, str, str | None, str | None, str], int]:
+    sums: dict[tuple[str, str, str | None, str | None, str], int] = defaultdict(int)
+    for program, type_, undone, funding_type, day, amount in window:
+        sums[(day, program, type_, undone, funding_type)] += amount
+    return sums
 
 
 def _flows(window: Window, units: dict[str, str],
@@ -245,19 +349,18 @@ def _wallets_with_liability(conn: Connection, store_id: str, now: datetime) -> A
     liability = accounts.c.balance - func.coalesce(unswept.c.free, 0)
     return (select(accounts.c.customer_id, accounts.c.program, liability.label("liability"))
             .outerjoin(unswept, unswept.c.wallet_id == accounts.c.account_id)
-            .where(accounts.c.store_id == store_id, accounts.c.kind == "wallet")
-            .subquery())
+            .where(accounts.c.store_id == store_id, accounts.c.kind == "wallet"))
 
 
 def _wallet_outstanding(conn: Connection, store_id: str, now: datetime) -> dict[str, int]:
-    wallets = _wallets_with_liability(conn, store_id, now)
+    wallets = _wallets_with_liability(conn, store_id, now).subquery()
     rows = conn.execute(select(wallets.c.program, func.sum(wallets.c.liability))
                         .group_by(wallets.c.program)).all()
     return {program: int(amount) for program, amount in rows if amount}
 
 
 def _customers_with_balance(conn: Connection, store_id: str, now: datetime) -> int:
-    wallets = _wallets_with_liability(conn, store_id, now)
+    wallets = _wallets_with_liability(conn, store_id, now).subquery()
     return int(conn.execute(select(func.count(func.distinct(wallets.c.customer_id)))
                             .where(wallets.c.liability > 0)).scalar_one())
 

@@ -6,6 +6,7 @@ of DESIGN.md (numbered as there). It reads; it never repairs.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -166,8 +167,12 @@ _CHECKS: list[tuple[int, str, str, str]] = [
 ]
 
 
-def verify(conn: Connection, now: datetime) -> VerifyReport:
-    """Run every check; at most MAX_PROBLEMS_PER_CHECK rows are reported per check."""
+Check = Callable[[Connection], list[Problem]]
+
+
+def verify(conn: Connection, now: datetime, more: Sequence[Check] = ()) -> VerifyReport:
+    """Run every check, and `more` (the other domains' checks of what they keep); at most
+    MAX_PROBLEMS_PER_CHECK rows are reported per check."""
     problems: list[Problem] = []
     for invariant, name, sql, template in _CHECKS:
         statement = text(sql)
@@ -180,5 +185,7 @@ def verify(conn: Connection, now: datetime) -> VerifyReport:
             store_id, subject, *values = row
             problems.append(Problem(invariant, name, store_id, subject,
                                     template.format(*values)))
+    for check in more:
+        problems += check(conn)[:MAX_PROBLEMS_PER_CHECK]
     postings = conn.execute(text("SELECT COUNT(*) FROM postings")).scalar_one()
-    return VerifyReport(tuple(problems), len(_CHECKS), int(postings))
+    return VerifyReport(tuple(problems), len(_CHECKS) + len(more), int(postings))

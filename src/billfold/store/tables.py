@@ -401,6 +401,31 @@ refunds = Table(
     Index(None, "store_id", "order_id"),
 )
 
+# Statistics' daily sums of the movements they count, one row per (UTC day, program,
+# type, type undone, funding type), for closed days only; kept by the worker
+# (commerce.stats.roll_up_flows). `flow_rollups.through` is the first day not rolled up:
+# every day before it is in `flow_days`.
+flow_days = Table(
+    "flow_days",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("undone", String(32), nullable=False),  # '' unless a reversal
+    Column("funding_type", String(32), nullable=False),  # '' where none
+    Column("amount", BigInteger, nullable=False),
+    PrimaryKeyConstraint("store_id", "day", "program", "type", "undone", "funding_type"),
+)
+
+flow_rollups = Table(
+    "flow_rollups",
+    metadata,
+    Column("store_id", ID, nullable=False),
+    Column("through", String(10), nullable=False),
+    PrimaryKeyConstraint("store_id"),
+)
+
 
 # == loyalty (earning rules, events, awards, referrals, tiers) ========================
 # Owned by `billfold.loyalty`. Points are whole numbers of the rule's program unit; a
