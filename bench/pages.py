@@ -13,7 +13,8 @@ Per backend (SQLite in a temporary file; PostgreSQL embedded, as bench/refs.py s
   creates customers one at a time; every balance is a real ledger movement of
   `shop.wallets.grant`: cashback for all, cash for a third, points for a quarter), a
   dozen cashback offers, a customer with a long history and orders, pending
-  withdrawals, audit log entries, a dashboard user and a portal session;
+  withdrawals and top-ups, code batches, earning rules, a webhook endpoint, API keys,
+  audit log entries, a dashboard user and a portal session;
 - serve the app (`create_app`) with uvicorn on 127.0.0.1 and a free port, in a thread;
 - log in over HTTP with httpx (POST /dashboard/login, the session cookie kept), then
   GET each page of PAGES once to warm up and `requests` times more, one after another:
@@ -53,6 +54,9 @@ SLOW_MEDIAN_MS = 300.0
 SEED_BATCH = 5_000  # = billfold.ledger.bulk.MAX_GRANTS_PER_BATCH
 OFFERS = 12
 PENDING_WITHDRAWALS = 40
+PENDING_TOPUPS = 40
+CODE_BATCHES, CODES_PER_BATCH = 3, 1_000
+API_KEYS = 3
 AUDIT_ENTRIES = 300
 PROFILE_MOVEMENTS = 60  # credits and debits of the customer whose page is timed
 PROFILE_ORDERS = 10
@@ -81,7 +85,16 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("audit", "/dashboard/audit"),
     ("offers", "/dashboard/offers"),
     ("withdrawals", "/dashboard/withdrawals"),
+    ("topups", "/dashboard/topups"),
+    ("loyalty", "/dashboard/loyalty"),
+    ("codes", "/dashboard/codes"),
+    ("webhooks", "/dashboard/webhooks"),
+    ("keys", "/dashboard/keys"),
+    ("settings", "/dashboard/settings"),
+    ("history_csv", "/dashboard/exports/customers/{profile_customer_id}/main.csv"),
+    ("balances_csv", "/dashboard/exports/balances.csv"),  # a download: every customer
     ("portal", "{portal_path}"),
+    ("portal_expired", "{portal_path}?show=expired"),
 )
 
 
@@ -138,6 +151,18 @@ def seed(bf: Any, customers: int, rng: random.Random,
     cash_holders = ids[0::3][:PENDING_WITHDRAWALS]
     for holder in cash_holders:
         shop.withdrawals.create(holder, "main", 1_000 + 100 * rng.randrange(30))
+    shop.settings.update({"allow_topup": True, "topup_amounts": [5_000, 10_000]})
+    for holder in ids[1::7][:PENDING_TOPUPS]:
+        shop.topups.create(holder, "main", 5_000)
+    for n in range(CODE_BATCHES):
+        shop.codes.create(1_000 * (n + 1), "main", count=CODES_PER_BATCH)
+    shop.loyalty.create_rule("Per 100", program="points", event="purchase",
+                             kind="proportional", points=100, per_amount=10_000)
+    shop.loyalty.create_rule("Reviews", program="points", event="review", kind="fixed",
+                             points=20)
+    shop.webhooks.create("https://93.184.215.14/hooks/billfold")  # public; never called
+    for _ in range(API_KEYS):
+        bf.create_api_key(store_id)
     password = secrets.token_urlsafe(18)
     user = bf.run(lambda c: users.create_user(c, store_id=store_id, email=LOGIN_EMAIL,
                                               password=password, role="owner",
