@@ -167,8 +167,13 @@ def _log_in(http: httpx.Client, email: str) -> str:
     return found.group(1)
 
 
-def test_exports_are_every_balance_and_a_whole_history(shop: Shop, http: httpx.Client
-                                                       ) -> None:
+def test_exports_are_every_balance_and_a_whole_history(
+        shop: Shop, http: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from billfold.web import dashboard
+
+    # Small batches and chunks, so that the keyset and the chunking both cross a boundary.
+    monkeypatch.setattr(dashboard, "EXPORT_BATCH", 2)
+    monkeypatch.setattr(dashboard, "CSV_CHUNK_ROWS", 3)
     for n in range(3):
         shop.wallets.credit(f"c{n}", "main", 1000 + n, funding_type="cash")
     shop.holds.create("c1", "main", 1)
@@ -177,6 +182,7 @@ def test_exports_are_every_balance_and_a_whole_history(shop: Shop, http: httpx.C
     assert balances.status_code == 200 and "attachment" in balances.headers[
         "content-disposition"]
     rows = list(csv.DictReader(io.StringIO(balances.text)))
+    assert len(rows) == 4
     expected = {(w.customer_id, w.available, w.held) for w in (
         shop.wallets.get(c) for c in ("amira", "c0", "c1", "c2"))}
     assert {(r["customer_id"], int(r["available"]), int(r["held"])) for r in rows} == expected

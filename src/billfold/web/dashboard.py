@@ -38,6 +38,7 @@ from billfold.web.shell import (
 PAGE_SIZE = 50
 REVERSIBLE = CREDIT_TYPES | DEBIT_TYPES
 EXPORT_BATCH = 1000
+CSV_CHUNK_ROWS = 1000
 
 router = APIRouter(include_in_schema=False)
 
@@ -276,13 +277,21 @@ async def reverse(request: Request, customer_id: str, transaction_id: str,
 # -- exports --------------------------------------------------------------------------------
 
 def _csv(rows: Iterator[list[Any]], filename: str) -> StreamingResponse:
-    def lines() -> Iterator[str]:
-        for row in rows:
-            buffer = io.StringIO()
-            csv.writer(buffer).writerow(row)
+    """Streamed in chunks of CSV_CHUNK_ROWS lines: each chunk is one hop to a thread and
+    one write to the socket (a line each would make 100,000 customers take seconds)."""
+    def chunks() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for n, row in enumerate(rows, start=1):
+            writer.writerow(row)
+            if n % CSV_CHUNK_ROWS == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        if buffer.tell():
             yield buffer.getvalue()
 
-    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers={
+    return StreamingResponse(chunks(), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
