@@ -39,6 +39,7 @@ from sqlalchemy.orm import aliased
 from billfold.commerce.rounding import divide_half_even, format_percent
 from billfold.errors import require
 from billfold.ledger.models import LOT_ACTIVE, PROMISE_PENDING
+from billfold.ledger.queries import unswept_free
 from billfold.ledger.verify import Problem
 from billfold.money import BASIS_POINTS_PER_WHOLE
 from billfold.store.sql import insert_if_absent, insert_rows, utc_day
@@ -332,20 +333,10 @@ def _outstanding(conn: Connection, store_id: str,
     return dict(total), dict(by_type)
 
 
-def _unswept(conn: Connection, store_id: str, now: datetime) -> Any:
-    """Per wallet, the free part of its lots past their expiry that the sweep has not
-    reached yet (a balance read leaves it out; the wallet's running total still holds
-    it). Few rows, found by the lots' (store, status, expiry) index."""
-    return (select(lots.c.wallet_id, func.sum(lots.c.remaining - lots.c.held).label("free"))
-            .where(lots.c.store_id == store_id, lots.c.status == LOT_ACTIVE,
-                   lots.c.expires_at <= now, lots.c.remaining > lots.c.held)
-            .group_by(lots.c.wallet_id).subquery())
-
-
 def _wallets_with_liability(conn: Connection, store_id: str, now: datetime) -> Any:
     """Every wallet's liability now: its running total less its unswept expired part
     (available + held, as a balance read has them)."""
-    unswept = _unswept(conn, store_id, now)
+    unswept = unswept_free(store_id, now)
     liability = accounts.c.balance - func.coalesce(unswept.c.free, 0)
     return (select(accounts.c.customer_id, accounts.c.program, liability.label("liability"))
             .outerjoin(unswept, unswept.c.wallet_id == accounts.c.account_id)
