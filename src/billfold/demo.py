@@ -130,6 +130,31 @@ def fill(bf: Billfold, store_id: str, *, customers: int = DEFAULT_CUSTOMERS, see
     return story.summary()
 
 
+def _earning_rules(shop: Shop, at: Callable[[int], datetime]) -> None:
+    rule = shop.loyalty.create_rule
+    rule("1 point per 1.00 spent", program="points", event="purchase",
+         kind="proportional", points=100, per_amount=10_000)
+    rule("Welcome bonus", program="points", event="first_purchase", kind="fixed",
+         points=200)
+    rule("Reviews", program="points", event="review", kind="fixed", points=25,
+         max_per_customer=75, period="month")
+    rule("Referrals", program="points", event="referral", kind="fixed", points=300)
+    rule("Double points week", program="points", event="purchase", kind="multiplier",
+         multiplier=2, starts_at=at(60), ends_at=at(67))
+
+
+def _offers(shop: Shop, at: Callable[[int], datetime], currency: str) -> None:
+    offer = shop.offers.create
+    offer("Welcome 10%", program="rewards", percent=10, first_order_only=True,
+          max_amount=3_000, credit_expires_in="45d")
+    offer("Everyday 3%", program="rewards", percent=3,
+          category_ids=["coffee", "home", "stationery", "bags"])
+    offer("Electronics 5%", program="rewards", percent="5",
+          category_ids=["electronics"], max_amount=4_000)
+    offer(f"{format_amount(1_500, currency)} back on big baskets",
+          program="rewards", amount=1_500, min_order_amount=40_000, starts_at=at(50))
+
+
 @dataclass
 class Story:
     """The simulation's state: who exists, what is scheduled for which day."""
@@ -170,8 +195,8 @@ class Story:
             "cashback_expires_in": "60d", "allow_topup": True,
             "topup_amounts": [5_000, 10_000, 20_000], "withdrawals_enabled": True,
             "low_balance_threshold": 1_000})
-        self._earning_rules()
-        self._offers()
+        _earning_rules(self.shop, self._at)
+        _offers(self.shop, self._at, self.currency)
         self._cast()
         self.due[12].append(self._hand_out_codes)
         self.due[25].append(self._open_season_offer)
@@ -184,30 +209,6 @@ class Story:
             return
         raise InvalidRequest("This store already holds demo customers; fill a new one.",
                              param="store_id")
-
-    def _earning_rules(self) -> None:
-        rule = self.shop.loyalty.create_rule
-        rule("1 point per 1.00 spent", program="points", event="purchase",
-             kind="proportional", points=100, per_amount=10_000)
-        rule("Welcome bonus", program="points", event="first_purchase", kind="fixed",
-             points=200)
-        rule("Reviews", program="points", event="review", kind="fixed", points=25,
-             max_per_customer=75, period="month")
-        rule("Referrals", program="points", event="referral", kind="fixed", points=300)
-        rule("Double points week", program="points", event="purchase", kind="multiplier",
-             multiplier=2, starts_at=self._at(60), ends_at=self._at(67))
-
-    def _offers(self) -> None:
-        offer = self.shop.offers.create
-        offer("Welcome 10%", program="rewards", percent=10, first_order_only=True,
-              max_amount=3_000, credit_expires_in="45d")
-        offer("Everyday 3%", program="rewards", percent=3,
-              category_ids=["coffee", "home", "stationery", "bags"])
-        offer("Electronics 5%", program="rewards", percent="5",
-              category_ids=["electronics"], max_amount=4_000)
-        offer(f"{format_amount(1_500, self.currency)} back on big baskets",
-              program="rewards", amount=1_500, min_order_amount=40_000,
-              starts_at=self._at(50))
 
     def _cast(self) -> None:
         """Who joins when, and how often each orders."""
