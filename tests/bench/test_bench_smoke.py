@@ -66,8 +66,10 @@ def test_a_tiny_sqlite_run_reports_every_row_and_verifies() -> None:
     assert "sqlite_library_hot_debit_c2" in render_table([run])
     assert summary["bulk_lots_per_s"]["grant"] is not None
     # CPU per operation by side: SQLite has no server, the clients are this process.
-    assert summary["cpu_us_per_op"]["sqlite_library_debit_c1"]["client"] > 0
-    assert "db" not in summary["cpu_us_per_op"]["sqlite_library_debit_c1"]
+    # (/proc counts CPU in 10 ms ticks: the credit point works for its whole 0.2 s, while
+    # the debit point ends when its few wallets run dry, after a tick or less.)
+    assert summary["cpu_us_per_op"]["sqlite_library_credit_c1"]["client"] > 0
+    assert set(summary["cpu_us_per_op"]["sqlite_library_debit_c1"]) == {"client"}
 
 
 def test_the_cli_finds_the_bench_directory() -> None:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -346,9 +345,9 @@ def unswept_free(store_id: str, now: datetime) -> Any:
             .group_by(lots.c.wallet_id).subquery())
 
 
-@dataclass(frozen=True, slots=True)
-class WalletLine:
-    """One wallet of a store-wide listing (the balances export)."""
+class WalletLine(NamedTuple):
+    """One wallet of a store-wide listing (the balances export, which writes it as is:
+    a tuple in the export's column order)."""
 
     customer_id: str
     program: str
@@ -365,14 +364,13 @@ def wallet_balances(conn: Connection, store_id: str, now: datetime, *,
     available (lots past their expiry left out, as in a balance read), held and
     pending, from the wallet row less its unswept expired part."""
     unswept = unswept_free(store_id, now)
-    query = (select(accounts.c.customer_id, accounts.c.program, accounts.c.unit,
-                    accounts.c.balance, accounts.c.held, accounts.c.pending,
-                    func.coalesce(unswept.c.free, 0))
+    available = accounts.c.balance - accounts.c.held - func.coalesce(unswept.c.free, 0)
+    query = (select(accounts.c.customer_id, accounts.c.program, accounts.c.unit, available,
+                    accounts.c.held, accounts.c.pending)
              .outerjoin(unswept, unswept.c.wallet_id == accounts.c.account_id)
              .where(accounts.c.store_id == store_id, accounts.c.kind == "wallet"))
     if after is not None:
         query = query.where(tuple_(accounts.c.customer_id, accounts.c.program) > after)
     rows = conn.execute(query.order_by(accounts.c.customer_id, accounts.c.program)
                         .limit(limit)).all()
-    return [WalletLine(customer_id, program, unit, balance - held - expired_free, held, pending)
-            for customer_id, program, unit, balance, held, pending, expired_free in rows]
+    return [WalletLine._make(row) for row in rows]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -275,7 +275,7 @@ async def reverse(request: Request, customer_id: str, transaction_id: str,
 
 # -- exports --------------------------------------------------------------------------------
 
-def _csv(batches: Iterator[list[list[Any]]], filename: str) -> StreamingResponse:
+def _csv(batches: Iterator[Sequence[Sequence[Any]]], filename: str) -> StreamingResponse:
     """Streamed a batch of rows at a time (the header is the first batch): each batch
     is one `writerows`, one hop to a thread and one write to the socket."""
     def chunks() -> Iterator[str]:
@@ -296,15 +296,14 @@ def _csv(batches: Iterator[list[list[Any]]], filename: str) -> StreamingResponse
 async def export_balances(request: Request) -> Response:
     """Every wallet's balance, in batches by keyset (memory stays flat)."""
     def work(page: Page) -> Response:
-        def rows() -> Iterator[list[list[Any]]]:
+        def rows() -> Iterator[Sequence[Sequence[Any]]]:
             yield [["customer_id", "program", "unit", "available", "held", "pending"]]
             after: tuple[str, str] | None = None
             while True:
                 batch = page.bf.run(lambda c, after=after: wallet_balances(
                     c, page.shop.store_id, page.bf.clock.now(), after=after,
                     limit=EXPORT_BATCH), read_only=True)
-                yield [[line.customer_id, line.program, line.unit, line.available,
-                        line.held, line.pending] for line in batch]
+                yield batch  # WalletLine is a tuple in the header's order
                 if len(batch) < EXPORT_BATCH:
                     return
                 after = (batch[-1].customer_id, batch[-1].program)
@@ -324,7 +323,7 @@ async def export_history(request: Request, customer_id: str, program: str) -> Re
         except BillfoldError as error:
             return HTMLResponse(page.gettext(error.message), status_code=error.status)
 
-        def rows() -> Iterator[list[list[Any]]]:
+        def rows() -> Iterator[Sequence[Sequence[Any]]]:
             yield [["transaction_id", "created_at", "type", "amount", "unit", "description",
                     "reference"]]
             found = first
