@@ -282,6 +282,8 @@ def _csv(batches: Iterator[Sequence[Sequence[Any]]], filename: str) -> Streaming
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for batch in batches:
+            if not batch:  # the keyset's last, empty batch
+                continue
             writer.writerows(batch)
             yield buffer.getvalue()
             buffer.seek(0)
