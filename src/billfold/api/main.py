@@ -26,6 +26,7 @@ from billfold.api import (
     webhooks,
     withdrawals,
 )
+from billfold.api.hot import HotPath, routes_of
 from billfold.api.observability import Metrics, RequestLogMiddleware
 from billfold.app import Billfold
 from billfold.contract import Health
@@ -45,18 +46,24 @@ Errors are `{"error": {"type", "code", "message", "param"}}`.
 
 
 HEALTHY = Health(status="ok")
+# The calls on every checkout's path: answered by billfold.api.hot.
+HOT_ENDPOINTS = (customers.credit, customers.debit, customers.get_wallet, holds.create_hold,
+                 holds.capture_hold, holds.release_hold)
 _NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = None,
-               opentelemetry: bool | None = None) -> FastAPI:
+               opentelemetry: bool | None = None, hot_path: bool = True) -> FastAPI:
     """The REST service over `billfold`. With `sweep_interval_seconds`, the app also
     releases timed-out holds and sweeps expired lots on a thread while it runs, and
     delivers webhooks on another.
 
     FastAPI's own OpenTelemetry instrumentation is off unless `opentelemetry` (or
     BILLFOLD_OPENTELEMETRY=1): billfold logs and counts requests itself, and the
-    instrumentation's per-request checks cost ~15% of the server's CPU."""
+    instrumentation's per-request checks cost ~15% of the server's CPU.
+
+    `hot_path=False` leaves every request to FastAPI's router (`billfold.api.hot`
+    answers the movements and the balance read without it; the tests compare the two)."""
     metrics = Metrics()
     if opentelemetry is None:
         opentelemetry = Settings.from_env().opentelemetry
@@ -83,6 +90,9 @@ def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = Non
     app.state.billfold = billfold
     app.state.metrics = metrics
     errors.install(app)
+    if hot_path:
+        app.add_middleware(HotPath, fastapi_app=app,
+                           routes=routes_of((customers.router, holds.router), HOT_ENDPOINTS))
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     app.include_router(customers.router)
     app.include_router(transactions.router)
