@@ -21,10 +21,9 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
 from fastapi.routing import APIRoute
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette._utils import get_route_path
@@ -37,9 +36,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from billfold.app import Billfold, Shop
 from billfold.errors import BillfoldError
 
+if TYPE_CHECKING:
+    from fastapi.dependencies.models import ModelField
+
 # Requests with a body larger than this go on to FastAPI (no movement's body comes near).
 MAX_BODY_BYTES = 64 * 1024
 _PARAMETERS = frozenset({"body", "store", "idempotency_key"})  # beside the path's own
+_TEXT = (str, str | None)  # the only parameter types read here: one value, no list
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,9 @@ class HotRoute:
     path: re.Pattern[str]
     endpoint: Callable[..., Any]  # the plain (sync) endpoint the route was declared with
     status_code: int
+    path_fields: tuple[ModelField, ...]
+    header_fields: tuple[ModelField, ...]
+    body_field: ModelField | None
 
     @classmethod
     def of(cls, route: APIRoute) -> HotRoute:
@@ -61,10 +67,14 @@ class HotRoute:
         taken |= {d.name for d in dependant.dependencies if d.name is not None}
         if (dependant.query_params or dependant.cookie_params or len(dependant.body_params) > 1
                 or any(getattr(b.field_info, "embed", False) for b in dependant.body_params)
-                or not taken <= names or len(route.methods or ()) != 1):
+                or not taken <= names or len(route.methods or ()) != 1
+                or any(p.field_info.annotation not in _TEXT
+                       for p in (*dependant.path_params, *dependant.header_params))):
             raise ValueError(f"{route.path} takes parameters the hot path does not read")
         (method,) = route.methods or ()
-        return cls(route, method, route.path_regex, endpoint, route.status_code or 200)
+        return cls(route, method, route.path_regex, endpoint, route.status_code or 200,
+                   tuple(dependant.path_params), tuple(dependant.header_params),
+                   dependant.body_params[0] if dependant.body_params else None)
 
 
 def routes_of(routers: Sequence[APIRouter], endpoints: Sequence[Callable[..., Any]]
@@ -116,30 +126,22 @@ class HotPath:
         await response(scope, receive, send)
 
     async def _arguments(self, scope: Scope, hot: HotRoute, path_values: dict[str, str],
-                   body: bytes) -> dict[str, Any] | None:
-        """The endpoint's arguments, validated by the route's own fields, or None where
-        FastAPI should answer the request."""
-        dependant = hot.route.dependant
+                         body: bytes) -> dict[str, Any] | None:
+        """The endpoint's arguments, each validated by the route's own field as FastAPI
+        validates it, or None where FastAPI should answer the request."""
         headers = Headers(scope=scope)
         shop = self._shop(scope, headers)
         if shop is None:
             return None
-        values, errors = request_params_to_args(dependant.path_params, path_values)
-        header_values, header_errors = request_params_to_args(dependant.header_params, headers)
-        if errors or header_errors:
-            return None
-        values.update(header_values)
-        values["store"] = shop
-        if dependant.body_params:
+        values: dict[str, Any] = {"store": shop}
+        for fields, received in ((hot.path_fields, path_values), (hot.header_fields, headers)):
+            for field in fields:
+                if not _take(values, field, received.get(field.alias)):
+                    return None
+        if hot.body_field is not None:
             received = _json_body(headers, body)
-            if received is _REFUSED:
+            if received is _REFUSED or not _take(values, hot.body_field, received):
                 return None
-            body_values, body_errors = await request_body_to_args(
-                body_fields=dependant.body_params, received_body=received,
-                embed_body_fields=False)
-            if body_errors:
-                return None
-            values.update(body_values)
         return values
 
     def _shop(self, scope: Scope, headers: Headers) -> Shop | None:
@@ -154,7 +156,9 @@ class HotPath:
         if store_id is None:
             return None
         scope.setdefault("state", {})["store_id"] = store_id  # for the request log
-        return Shop(billfold, store_id, public_url=str(Request(scope).base_url))
+        # No public URL from the request: only portal links use it, and no hot route
+        # makes one.
+        return Shop(billfold, store_id)
 
     async def _respond(self, scope: Scope, hot: HotRoute, values: dict[str, Any]) -> Response:
         try:
@@ -180,6 +184,21 @@ class HotPath:
 
 
 _REFUSED = object()
+
+
+def _take(values: dict[str, Any], field: ModelField, received: Any) -> bool:
+    """Validate one parameter as FastAPI does (absent: its default, if it has one); False
+    where FastAPI would refuse it."""
+    if received is None:
+        if field.field_info.is_required():
+            return False
+        values[field.name] = field.field_info.get_default(call_default_factory=True)
+        return True
+    value, errors = field.validate(received, values, loc=(field.name,))
+    if errors:
+        return False
+    values[field.name] = value
+    return True
 
 
 def _json_body(headers: Headers, body: bytes) -> Any:
