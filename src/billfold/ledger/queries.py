@@ -49,6 +49,7 @@ from billfold.ledger.models import (
     Page,
     Transaction,
 )
+from billfold.store.sql import InList
 from billfold.store.tables import (
     accounts,
     customers,
@@ -300,12 +301,12 @@ _ENTRIES = union_all(
     .join(lots, (lots.c.store_id == lot_entries.c.store_id)
           & (lots.c.lot_id == lot_entries.c.lot_id))
     .where(lot_entries.c.store_id == bindparam("b_store_id"),
-           lot_entries.c.transaction_id.in_(bindparam("b_transaction_ids", expanding=True))),
+           InList(lot_entries.c.transaction_id, "b_transaction_ids")),
     select(lots.c.transaction_id, lots.c.lot_id, lots.c.funding_type, lots.c.amount,
            literal(0).label("held_delta"), literal(-1).label("position"))
     .where(lots.c.store_id == bindparam("b_store_id"),
-           lots.c.lot_id.in_(bindparam("b_lot_ids", expanding=True)),
-           lots.c.transaction_id.in_(bindparam("b_transaction_ids", expanding=True))),
+           InList(lots.c.lot_id, "b_lot_ids"),
+           InList(lots.c.transaction_id, "b_transaction_ids")),
 ).order_by(literal_column("transaction_id"), literal_column("position"))
 
 

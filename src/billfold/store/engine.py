@@ -12,6 +12,7 @@ PostgreSQL: psycopg 3 under Read Committed; rows are locked with
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -38,6 +39,14 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def json_loads(data: bytes | str) -> Any:
+    """json.loads, with a shortcut for the empty object most metadata columns hold (a
+    history page decodes one per transaction)."""
+    if data == b"{}" or data == "{}":
+        return {}
+    return json.loads(data)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
@@ -49,6 +58,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         pool_recycle=3600,  # no pre-ping: it costs a round trip per transaction
         isolation_level="READ COMMITTED",
         connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"},
+        json_deserializer=json_loads,
         **kwargs,
     )
 
@@ -59,7 +69,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         # sqlite3 keeps this many statements prepared per connection; the hot paths'
         # fixed SQL (store/writer.py) should not be pushed out by the rest.
         "cached_statements": SQLITE_CACHED_STATEMENTS,
-    }, **kwargs)
+    }, json_deserializer=json_loads, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

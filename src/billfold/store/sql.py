@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Connection, Table, func, text
+from sqlalchemy import JSON, Boolean, ColumnElement, Connection, Table, any_, bindparam, func, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 
 def insert_if_absent(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
@@ -96,3 +99,31 @@ def utc_day(conn: Connection, column: Any) -> Any:
     if conn.dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
     return func.substr(column, 1, 10)
+
+
+class InList(ColumnElement[bool]):
+    """`column IN (:name…)` for a list bound at execution: on PostgreSQL
+    `column = ANY(:name)`, one array parameter, so the statement's text is the same for
+    every length (prepared once, nothing re-rendered per call); elsewhere an expanding
+    IN."""
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals: ClassVar[list[tuple[str, InternalTraversal]]] = [
+        ("column", InternalTraversal.dp_clauseelement), ("name", InternalTraversal.dp_string)]
+
+    def __init__(self, column: ColumnElement[Any], name: str):
+        self.column = column
+        self.name = name
+
+
+@compiles(InList)
+def _in_list(element: InList, compiler: SQLCompiler, **kw: Any) -> str:
+    expanding = bindparam(element.name, expanding=True)
+    return compiler.process(element.column.in_(expanding), **kw)
+
+
+@compiles(InList, "postgresql")
+def _any_of_array(element: InList, compiler: SQLCompiler, **kw: Any) -> str:
+    array = bindparam(element.name, type_=postgresql.ARRAY(element.column.type))
+    return compiler.process(element.column == any_(array), **kw)
