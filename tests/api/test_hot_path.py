@@ -96,6 +96,14 @@ def test_every_movement_and_the_balance_read_answer_as_fastapi_does(pair: Pair) 
     wallet = pair.both("GET", WALLET)
     assert pair.last_served == 1
     assert wallet.json()["total"] == wallet.json()["available"] == 5000 + 700 - 1200 - 200
+    history = pair.both("GET", WALLET + "/transactions", params={"limit": 2})
+    assert pair.last_served == 1
+    page = history.json()
+    assert [t["type"] for t in page["data"]] == ["release", "hold"] and page["has_more"]
+    rest = pair.both("GET", WALLET + "/transactions",
+                     params={"limit": 100, "starting_after": page["next_cursor"]})
+    assert pair.last_served == 1
+    assert len(rest.json()["data"]) >= 4 and not rest.json()["has_more"]
 
 
 def test_a_capture_or_release_without_a_body_is_served(pair: Pair) -> None:
@@ -116,6 +124,8 @@ REFUSALS: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/v1/holds/hold_nothing/capture", {}),  # 404
     ("POST", "/v1/holds/hold_nothing/release", {}),  # 404
     ("GET", "/v1/customers/nobody/wallets/main", {}),  # 404
+    ("GET", "/v1/customers/nobody/wallets/main/transactions", {}),  # 404
+    ("GET", WALLET + "/transactions", {"params": {"starting_after": "999999"}}),  # empty
 ]
 DELEGATED: list[tuple[str, str, dict[str, Any]]] = [
     *[("POST", WALLET + "/debits", {"json": {"amount": amount}})
@@ -139,6 +149,10 @@ DELEGATED: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/v1/holds/hold_x/capture", {"json": {"amount": "all"}}),
     ("POST", "/v1/holds", {"json": {"customer_id": "cus-1", "amount": 5}}),
     ("GET", "/v1/customers/cus-1/wallets/" + "p" * 200, {}),
+    *[("GET", WALLET + "/transactions", {"params": params}) for params in (
+        {"limit": 0}, {"limit": 101}, {"limit": "ten"}, {"limit": "1.5"},
+        {"starting_after": ""}, {"starting_after": "x" * 65}, {"starting_after": "a b"},
+        [("limit", "1"), ("limit", "2")])],
     ("POST", WALLET + "/debits", {"json": {"amount": 1}, "headers": {
         "Authorization": "Bearer bf_sk_wrong"}}),
     ("POST", WALLET + "/debits", {"json": {"amount": 1}, "headers": {"Authorization": ""}}),
@@ -150,13 +164,14 @@ DELEGATED: list[tuple[str, str, dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("method", "path", "kwargs"), REFUSALS)
-def test_a_refusal_the_hot_path_answers_is_fastapis_and_moves_nothing(
+def test_a_refusal_or_a_read_the_hot_path_answers_is_fastapis_and_moves_nothing(
         pair: Pair, bf: Billfold, method: str, path: str, kwargs: dict[str, Any]) -> None:
     before = snapshot(bf)
     response = pair.both(method, path, **kwargs)
     assert pair.last_served == 1
-    assert response.status_code in (400, 402, 404)
-    assert set(response.json()["error"]) == {"type", "code", "message", "param"}
+    assert response.status_code in (200, 400, 402, 404)
+    if response.status_code != 200:
+        assert set(response.json()["error"]) == {"type", "code", "message", "param"}
     assert snapshot(bf) == before
 
 
@@ -166,8 +181,9 @@ def test_what_fastapi_would_refuse_goes_on_to_fastapi(
     before = snapshot(bf)
     response = pair.both(method, path, **kwargs)
     assert pair.last_served == 0
-    assert response.status_code in (400, 401, 404, 405)
-    assert set(response.json()["error"]) == {"type", "code", "message", "param"}
+    assert response.status_code in (200, 400, 401, 404, 405)  # 200: a query name twice
+    if response.status_code != 200:
+        assert set(response.json()["error"]) == {"type", "code", "message", "param"}
     assert snapshot(bf) == before
 
 

@@ -28,7 +28,7 @@ from fastapi.routing import APIRoute
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 # Requests with a body larger than this go on to FastAPI (no movement's body comes near).
 MAX_BODY_BYTES = 64 * 1024
 _PARAMETERS = frozenset({"body", "store", "idempotency_key"})  # beside the path's own
-_TEXT = (str, str | None)  # the only parameter types read here: one value, no list
+# The only parameter types read here: one value, never a list.
+_SCALARS = (str, str | None, int, int | None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class HotRoute:
     endpoint: Callable[..., Any]  # the plain (sync) endpoint the route was declared with
     status_code: int
     path_fields: tuple[ModelField, ...]
+    query_fields: tuple[ModelField, ...]
     header_fields: tuple[ModelField, ...]
     body_field: ModelField | None
 
@@ -65,15 +67,17 @@ class HotRoute:
         names = {p.name for p in dependant.path_params} | _PARAMETERS
         taken = {p.name for p in (*dependant.header_params, *dependant.body_params)}
         taken |= {d.name for d in dependant.dependencies if d.name is not None}
-        if (dependant.query_params or dependant.cookie_params or len(dependant.body_params) > 1
+        names |= {p.name for p in dependant.query_params}
+        if (dependant.cookie_params or len(dependant.body_params) > 1
                 or any(getattr(b.field_info, "embed", False) for b in dependant.body_params)
                 or not taken <= names or len(route.methods or ()) != 1
-                or any(p.field_info.annotation not in _TEXT
-                       for p in (*dependant.path_params, *dependant.header_params))):
+                or any(p.field_info.annotation not in _SCALARS for p in (
+                    *dependant.path_params, *dependant.query_params, *dependant.header_params))):
             raise ValueError(f"{route.path} takes parameters the hot path does not read")
         (method,) = route.methods or ()
         return cls(route, method, route.path_regex, endpoint, route.status_code or 200,
-                   tuple(dependant.path_params), tuple(dependant.header_params),
+                   tuple(dependant.path_params), tuple(dependant.query_params),
+                   tuple(dependant.header_params),
                    dependant.body_params[0] if dependant.body_params else None)
 
 
@@ -133,8 +137,12 @@ class HotPath:
         shop = self._shop(scope, headers)
         if shop is None:
             return None
+        query = QueryParams(scope["query_string"])
+        if len(query.multi_items()) != len(query):  # a name twice: FastAPI's to read
+            return None
         values: dict[str, Any] = {"store": shop}
-        for fields, received in ((hot.path_fields, path_values), (hot.header_fields, headers)):
+        for fields, received in ((hot.path_fields, path_values), (hot.query_fields, query),
+                                 (hot.header_fields, headers)):
             for field in fields:
                 if not _take(values, field, received.get(field.alias)):
                     return None

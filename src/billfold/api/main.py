@@ -46,9 +46,10 @@ Errors are `{"error": {"type", "code", "message", "param"}}`.
 
 
 HEALTHY = Health(status="ok")
-# The calls on every checkout's path: answered by billfold.api.hot.
-HOT_ENDPOINTS = (customers.credit, customers.debit, customers.get_wallet, holds.create_hold,
-                 holds.capture_hold, holds.release_hold)
+# The calls on every checkout's path, and the wallet's page: answered by billfold.api.hot.
+HOT_ENDPOINTS = (customers.credit, customers.debit, customers.get_wallet,
+                 customers.list_transactions, holds.create_hold, holds.capture_hold,
+                 holds.release_hold)
 _NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
