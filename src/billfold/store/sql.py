@@ -109,6 +109,7 @@ class InList(ColumnElement[bool]):
 
     inherit_cache = True
     type = Boolean()
+    _is_implicitly_boolean = True  # a comparison already: no "= 1" where booleans are ints
     _traverse_internals: ClassVar[list[tuple[str, InternalTraversal]]] = [
         ("column", InternalTraversal.dp_clauseelement), ("name", InternalTraversal.dp_string)]
 
