@@ -32,6 +32,7 @@ from billfold.ledger import stores
 from billfold.ledger.models import SweepResult
 from billfold.ledger.verify import VerifyReport, verify
 from billfold.settings import DEFAULT_AUTH_CACHE_SECONDS
+from billfold.store.calls import CallConnections
 from billfold.store.engine import FAST_PATHS_OFF, READ_ONLY, is_postgresql, is_sqlite, make_engine
 from billfold.store.migrate import upgrade
 
@@ -57,6 +58,7 @@ class Billfold:
         self.engine: Engine = (self._own_engine if fast_paths
                                else self._own_engine.execution_options(**FAST_PATHS_OFF))
         self.fast_paths = fast_paths
+        self.calls = CallConnections(self.engine)  # PostgreSQL's one-call movements
         self.auth_cache_seconds = auth_cache_seconds
         self._known_keys: dict[str, tuple[str, float]] = {}  # key hash -> (store, until)
         self._sqlite_writer = threading.RLock()
@@ -68,6 +70,7 @@ class Billfold:
             upgrade(self._own_engine)
 
     def close(self) -> None:
+        self.calls.close()
         self._own_engine.dispose()
 
     def __enter__(self) -> Billfold:

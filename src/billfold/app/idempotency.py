@@ -163,7 +163,7 @@ def _run_in_one_call(bf: Billfold, store_id: str, mutation: Mutation[T],
             assert call is not None
             template = (encode(call.template)
                         if key is not None and not mutation.key_in_transaction else None)
-            reply = calls.call_function(bf.engine, call.sql, (
+            reply = bf.calls.call(call.sql, (
                 key, mutation.operation, print_, template, *call.args))
             if "replay" not in reply:
                 return call.finish(reply)  # type: ignore[return-value]

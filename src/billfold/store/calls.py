@@ -1,6 +1,6 @@
 """PostgreSQL: one function call as its own transaction — the hot path's one round trip.
 
-`call_function` runs `SELECT fn(...)` on a pooled connection in autocommit
+`CallConnections.call` runs `SELECT fn(...)` on a connection kept in autocommit
 mode, so the statement is the transaction: no BEGIN, no COMMIT, row locks held
 only while the function runs. The statement is prepared once per connection.
 Serialization failures and deadlocks raise `Retry` (nothing was written); a
@@ -9,24 +9,107 @@ broken connection is dropped from the pool and the error raised.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Engine
 
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+IDLE = TransactionStatus.IDLE
+KEPT_CALL_CONNECTIONS = 8  # about what two cores keep busy; more calls borrow from the pool
 
 
 class Retry(Exception):
     """The call lost a race (serialization failure or deadlock) and changed nothing."""
 
 
-def call_function(engine: Engine, sql: str, params: Sequence[Any]) -> Any:
-    """The single value `sql` returns, run as its own transaction."""
+class CallConnections:
+    """A few of the engine's connections kept checked out, in autocommit mode, for the
+    one-call movements: a call takes one, runs its prepared statement and gives it
+    back, with no pool checkout, no switch of autocommit and no reset per call.
+
+    They are the engine's own connections (its connect options, its lock bound), so
+    they count against its pool's size. When all `keep` are busy, a call borrows one
+    from the engine's pool for that call alone, as before.
+    """
+
+    def __init__(self, engine: Engine, keep: int = KEPT_CALL_CONNECTIONS):
+        self._engine = engine
+        self._keep = keep
+        self._idle: list[Any] = []  # pooled connections, autocommit on
+        self._kept = 0
+        self._lock = threading.Lock()
+
+    def call(self, sql: str, params: Sequence[Any]) -> Any:
+        """The single value `sql` returns, run as its own transaction."""
+        pooled = self._take()
+        if pooled is None:
+            return _call_borrowed(self._engine, sql, params)
+        failure: BaseException | None = None
+        try:
+            return call_in(pooled.driver_connection, sql, params)
+        except psycopg.Error as error:
+            failure = error
+            _raise_retry(error)
+            raise
+        except BaseException as error:
+            failure = error
+            raise
+        finally:
+            self._give_back(pooled, failure)
+
+    def _take(self) -> Any | None:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            if self._kept >= self._keep:
+                return None
+            self._kept += 1
+        try:
+            pooled = self._engine.raw_connection()
+            pooled.driver_connection.autocommit = True
+        except BaseException:
+            with self._lock:
+                self._kept -= 1
+            raise
+        return pooled
+
+    def _give_back(self, pooled: Any, failure: BaseException | None) -> None:
+        """Keep the connection, unless the failure may have left it broken or busy."""
+        connection = pooled.driver_connection
+        broken = (connection.closed or connection.info.transaction_status != IDLE
+                  or (failure is not None and not isinstance(failure, psycopg.Error))
+                  or (isinstance(failure, psycopg.OperationalError)
+                      and failure.sqlstate is None))
+        if broken:
+            pooled.invalidate(failure if isinstance(failure, Exception) else None)
+            pooled.close()
+            with self._lock:
+                self._kept -= 1
+            return
+        with self._lock:
+            self._idle.append(pooled)
+
+    def close(self) -> None:
+        """Hand the kept connections back to the engine's pool (out of autocommit)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self._kept -= len(idle)
+        for pooled in idle:
+            with contextlib.suppress(psycopg.Error):
+                pooled.driver_connection.autocommit = False
+            pooled.close()
+
+
+def _call_borrowed(engine: Engine, sql: str, params: Sequence[Any]) -> Any:
+    """One call on a connection borrowed from the engine's pool for it alone."""
     pooled = engine.raw_connection()
     try:
         connection = pooled.driver_connection
@@ -37,13 +120,18 @@ def call_function(engine: Engine, sql: str, params: Sequence[Any]) -> Any:
             if not connection.closed:
                 connection.autocommit = False
     except psycopg.Error as error:
-        if error.sqlstate in RETRYABLE_SQLSTATES or _duplicate_key(error):
-            raise Retry(str(error)) from error
         if isinstance(error, psycopg.OperationalError) and error.sqlstate is None:
             pooled.invalidate(error)
+        _raise_retry(error)
         raise
     finally:
         pooled.close()
+
+
+def _raise_retry(error: psycopg.Error) -> None:
+    """Raise Retry where the call lost a race and changed nothing."""
+    if error.sqlstate in RETRYABLE_SQLSTATES or _duplicate_key(error):
+        raise Retry(str(error)) from error
 
 
 IDEMPOTENCY_INDEX = "uq_transactions_idempotency_key"
