@@ -6,6 +6,7 @@ handed back on close."""
 from __future__ import annotations
 
 import threading
+import time
 
 import psycopg
 import pytest
@@ -79,3 +80,26 @@ def test_calls_beyond_the_kept_ones_borrow_from_the_pool_and_close_hands_them_ba
     checked_out = bf.engine.pool.checkedout()  # type: ignore[attr-defined]
     calls.close()
     assert bf.engine.pool.checkedout() == checked_out - 2  # type: ignore[attr-defined]
+
+
+def test_a_connection_in_use_when_closing_goes_back_to_the_pool_when_its_call_ends(
+        bf: Billfold) -> None:
+    calls = CallConnections(bf.engine, keep=1)
+    before = bf.engine.pool.checkedout()  # type: ignore[attr-defined]
+    started = threading.Event()
+    done: list[int] = []
+
+    def call() -> None:
+        started.set()
+        done.append(calls.call("SELECT 1 FROM pg_sleep(0.5)", ()))
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    started.wait()
+    time.sleep(0.2)  # the call is inside pg_sleep
+    calls.close()
+    thread.join()
+    assert done == [1]
+    assert bf.engine.pool.checkedout() == before  # type: ignore[attr-defined]
+    assert calls.call("SELECT 2", ()) == 2  # after close: a connection borrowed per call
+    assert bf.engine.pool.checkedout() == before  # type: ignore[attr-defined]

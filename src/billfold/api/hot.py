@@ -4,7 +4,7 @@ per-request machinery.
 A profile of the service put about two thirds of its CPU per debit in FastAPI's
 router and dependency solving (dozens of route matches, the dependency tree walked
 anew for every request). `HotPath` sits between the request log and FastAPI and
-answers the movements and the balance read itself, with the same parts FastAPI
+answers the movements, the balance and the history page itself, with the parts FastAPI
 would use: the route's own parameter and body fields validate the request, the
 route's endpoint runs on the thread pool, the route's response field checks and
 serializes its answer, and the app's own handlers render a refusal.

@@ -64,7 +64,8 @@ def create_app(billfold: Billfold, *, sweep_interval_seconds: float | None = Non
     instrumentation's per-request checks cost ~15% of the server's CPU.
 
     `hot_path=False` leaves every request to FastAPI's router (`billfold.api.hot`
-    answers the movements and the balance read without it; the tests compare the two)."""
+    answers the movements, the balance and the history page without it; the tests
+    compare the two)."""
     metrics = Metrics()
     if opentelemetry is None:
         opentelemetry = Settings.from_env().opentelemetry

@@ -45,6 +45,7 @@ class CallConnections:
         self._keep = keep
         self._idle: list[Any] = []  # pooled connections, autocommit on
         self._kept = 0
+        self._closed = False
         self._lock = threading.Lock()
 
     def call(self, sql: str, params: Sequence[Any]) -> Any:
@@ -67,6 +68,8 @@ class CallConnections:
 
     def _take(self) -> Any | None:
         with self._lock:
+            if self._closed:
+                return None
             if self._idle:
                 return self._idle.pop()
             if self._kept >= self._keep:
@@ -88,18 +91,26 @@ class CallConnections:
                   or (failure is not None and not isinstance(failure, psycopg.Error))
                   or (isinstance(failure, psycopg.OperationalError)
                       and failure.sqlstate is None))
+        with self._lock:
+            keep = not broken and not self._closed
+            if keep:
+                self._idle.append(pooled)
+            else:
+                self._kept -= 1
+        if keep:
+            return
         if broken:
             pooled.invalidate(failure if isinstance(failure, Exception) else None)
-            pooled.close()
-            with self._lock:
-                self._kept -= 1
-            return
-        with self._lock:
-            self._idle.append(pooled)
+        else:  # in use when the Billfold closed: back to the engine's pool
+            with contextlib.suppress(psycopg.Error):
+                connection.autocommit = False
+        pooled.close()
 
     def close(self) -> None:
-        """Hand the kept connections back to the engine's pool (out of autocommit)."""
+        """Hand the kept connections back to the engine's pool (out of autocommit); one
+        in use now goes back when its call ends, and later calls borrow from the pool."""
         with self._lock:
+            self._closed = True
             idle, self._idle = self._idle, []
             self._kept -= len(idle)
         for pooled in idle:
